@@ -1,0 +1,51 @@
+"""Unrolled: an interactive visual explainer of sequence models.
+
+Run with ``streamlit run app.py``. This file is the entry point: it builds the
+navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and
+the home page, then runs the selected page.
+"""
+
+import streamlit as st
+
+from ui.lessons import SECTIONS, built_lessons
+
+st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide")
+
+
+def home() -> None:
+    st.title("Unrolled")
+    st.markdown(
+        "**Sequence models, one time step at a time.** A recurrent neural network reads a sequence "
+        "one element after another, carrying a hidden state *a⟨t⟩* from step to step and reusing the "
+        "same weights at every step. Each lesson below runs a real model in your browser session: "
+        "change the inputs and watch the numbers move."
+    )
+    lessons = built_lessons()
+    for section in SECTIONS:
+        in_section = [lesson for lesson in lessons if lesson.section == section]
+        if not in_section:
+            continue
+        st.subheader(section)
+        cols = st.columns(3)
+        for i, lesson in enumerate(in_section):
+            with cols[i % 3].container(border=True):
+                st.page_link(lesson.file, label=f"**{lesson.title}**", icon=lesson.icon)
+                st.caption(lesson.blurb)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.caption(
+            "Unrolled follows the course notes on recurrent neural networks: RNN types, what RNNs "
+            "do (music, named entities, translation) and their limitations. Every chart comes from "
+            "a model that runs now or from a script in the project's repository."
+        )
+
+
+pages: dict[str, list] = {"": [st.Page(home, title="Home", icon="🏠", url_path="home", default=True)]}
+for lesson in built_lessons():
+    pages.setdefault(lesson.section, []).append(
+        st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path))
+page = st.navigation(pages)
+sidebar()
+page.run()

@@ -1,0 +1,175 @@
+"""RNN types: one small, real RNN wired as each of the course's five architectures."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from sequence_models.rnn_types import ARCHITECTURES, MAX_STEPS, VOCAB, Step, run_architecture, train_toy_rnn
+from ui.lessons import lesson_link
+from ui.palette import BLUE, GREEN, GREY, ORANGE
+from ui.rnn_diagram import unrolled_figure
+
+# The type control shows (and puts in the URL) plain-ASCII names: ?type=Many-to-many
+LABELS = {a.name.replace("–", "-"): a.key for a in ARCHITECTURES.values()}
+
+
+@st.cache_resource(show_spinner="Training the toy RNN on “hello ” (under a second)…")
+def toy_model():
+    """The trained toy RNN, shared by every session."""
+    return train_toy_rnn(seed=0)
+
+
+def vec(values: list[float]) -> str:
+    """A column vector in LaTeX."""
+    return r"\begin{pmatrix}" + r"\\".join(f"{v:+.2f}" for v in values) + r"\end{pmatrix}"
+
+
+def show_char(c: str | None) -> str:
+    return "␣" if c == " " else (c or "")
+
+
+def step_numbers(step: Step) -> None:
+    """The equations of one step with this step's real numbers filled in."""
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        source = "the previous output ŷ⟨t−1⟩, fed back" if step.x_from_feedback else "the input sequence"
+        st.markdown(f"**Input** x⟨{step.t}⟩ = one-hot(“{show_char(step.x_char)}”), from {source}; "
+                    f"vocabulary ({', '.join(show_char(c) for c in VOCAB)}).")
+        st.latex(
+            rf"a^{{\langle {step.t} \rangle}} = \tanh\Big("
+            rf"\underbrace{{{vec(step.Waa_a)}}}_{{W_{{aa}}\,a^{{\langle {step.t - 1} \rangle}}}} + "
+            rf"\underbrace{{{vec(step.Wax_x)}}}_{{W_{{ax}}\,x^{{\langle {step.t} \rangle}}}} + "
+            rf"\underbrace{{{vec([z - w - x for z, w, x in zip(step.z, step.Waa_a, step.Wax_x)])}}}_{{b_a}}\Big)"
+            rf" = \tanh{vec(step.z)} = {vec(step.a)}"
+        )
+        st.caption(f"a⟨{step.t - 1}⟩ = ({', '.join(f'{v:+.2f}' for v in step.a_prev)}) came in from the "
+                   f"{'left (a⟨0⟩ is all zeros)' if step.t == 1 else 'previous cell'}.")
+    with right:
+        if step.y_hat is None:
+            st.markdown(f"**No output at step {step.t}.** "
+                        + ("The encoder only reads; its final state a⟨Tx⟩ is handed to the decoder."
+                           if step.role == "encoder" else
+                           "This architecture emits only after the whole input is read."))
+        else:
+            st.latex(rf"\hat y^{{\langle {step.t} \rangle}} = \mathrm{{softmax}}(W_{{ya}}\,a^{{\langle {step.t} \rangle}} + b_y)")
+            colors = [ORANGE if c == step.y_char else BLUE for c in VOCAB]
+            fig = go.Figure(go.Bar(x=[show_char(c) for c in VOCAB], y=step.y_hat, marker_color=colors,
+                                   text=[f"{p:.2f}" for p in step.y_hat], textposition="outside",
+                                   hovertemplate="P(next = %{x}) = %{y:.3f}<extra></extra>"))
+            fig.update_layout(height=230, margin=dict(l=5, r=5, t=10, b=5), yaxis=dict(range=[0, 1.15], title="probability"),
+                              xaxis_title="next character", plot_bgcolor="white")
+            st.plotly_chart(fig, width="stretch", key="yhat_bar", config={"displayModeBar": False})
+            st.markdown(f"Most likely: **“{show_char(step.y_char)}”** (p = {max(step.y_hat):.2f})")
+
+
+def weights_view(weights: dict) -> None:
+    cols = st.columns(3)
+    names = (("W_ax", "W_ax: input → hidden", list(map(show_char, VOCAB)), [f"a{i + 1}" for i in range(len(weights["W_ax"]))]),
+             ("W_aa", "W_aa: hidden → hidden", [f"a{i + 1}" for i in range(len(weights["W_aa"]))], [f"a{i + 1}" for i in range(len(weights["W_aa"]))]),
+             ("W_ya", "W_ya: hidden → output", [f"a{i + 1}" for i in range(len(weights["W_aa"]))], list(map(show_char, VOCAB))))
+    for col, (name, title, xs, ys) in zip(cols, names):
+        fig = go.Figure(go.Heatmap(z=weights[name], x=xs, y=ys, colorscale="RdBu", zmid=0, texttemplate="%{z:.1f}",
+                                   showscale=False, hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>"))
+        fig.update_layout(title=title, height=260, margin=dict(l=5, r=5, t=40, b=5), yaxis=dict(autorange="reversed"))
+        col.plotly_chart(fig, width="stretch", key=f"w_{name}", config={"displayModeBar": False})
+
+
+st.title("RNN types")
+st.markdown(
+    "**What you will see.** One recurrent cell, *a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)* with output "
+    "*ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y)*, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
+    "has just been trained to predict the next character of “hello ”, so every number below is computed "
+    "now. The same weights W_ax, W_aa, W_ya are used at every time step: that is what *unrolling* means."
+)
+model = toy_model()
+
+st.subheader("The five types side by side")
+cols = st.columns(len(ARCHITECTURES))
+for col, arch in zip(cols, ARCHITECTURES.values()):
+    with col:
+        tx, ty = arch.default_lengths()
+        st.markdown(f"**{arch.name}**  \n{arch.shape}")
+        st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
+                        width="stretch", key=f"small_{arch.key}", config={"displayModeBar": False, "staticPlot": True})
+        st.caption(arch.example)
+        if arch.page:
+            lesson_link(arch.page, label="See it for real")
+
+st.divider()
+st.subheader("One at a time")
+st.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")
+
+# Widgets are bound to the URL query string (?type=…&tx=…&ty=…&step=…); Streamlit drops
+# values that are not valid options, so odd URLs open the defaults.
+label = st.segmented_control("RNN type", list(LABELS), default="Many-to-many", required=True,
+                             key="type", bind="query-params")
+arch = ARCHITECTURES[LABELS[label]]
+st.markdown(f"**{arch.name}** ({arch.shape}). {arch.example}.")
+
+# Keep bound values inside this type's rules before the sliders are drawn.
+tx_default, ty_default = arch.default_lengths()
+tx_now, ty_now = arch.clamp(st.session_state.get("tx", tx_default), st.session_state.get("ty", ty_default))
+c1, c2, c3 = st.columns(3)
+with c1:
+    if arch.tx_range[0] == arch.tx_range[1]:
+        tx = st.slider("Input length Tx", 1, MAX_STEPS, arch.tx_range[0], disabled=True,
+                       help=f"Fixed for {arch.name}: {arch.shape}.")
+    else:
+        st.session_state["tx"] = tx_now
+        tx = st.slider("Input length Tx", arch.tx_range[0], arch.tx_range[1], key="tx", bind="query-params")
+with c2:
+    if arch.tied or arch.ty_range[0] == arch.ty_range[1]:
+        ty = st.slider("Output length Ty", 1, MAX_STEPS, tx if arch.tied else arch.ty_range[0], disabled=True,
+                       help=f"Fixed for {arch.name}: {arch.shape}.")
+    else:
+        st.session_state["ty"] = ty_now
+        ty = st.slider("Output length Ty", arch.ty_range[0], arch.ty_range[1], key="ty", bind="query-params")
+with c3:
+    seed_char = "h"
+    if arch.key in ("one_to_one", "one_to_many"):
+        seed_char = st.selectbox("First input x⟨1⟩", VOCAB, format_func=show_char, key="seed", bind="query-params")
+
+run = run_architecture(model, arch.key, tx, ty, seed_char)
+if arch.key == "encoder_decoder" and run.tx == run.ty:
+    st.info("Tx = Ty here. An encoder–decoder allows this, but it exists for when the lengths differ: "
+            "move one slider to see the decoder run for a different number of steps.")
+
+
+@st.fragment(run_every=1.2 if st.session_state.get("play") else None)
+def stepper() -> None:
+    """Scrubber, diagram and numbers; reruns on its own (one step a tick) while playing."""
+    n = len(run.steps)
+    if n == 1:
+        step_no = 1
+        st.caption("A single step: there is nothing to scrub through.")
+    else:
+        current = min(max(int(st.session_state.get("step", 1)), 1), n)
+        if st.session_state.get("play"):
+            current = current % n + 1
+        st.session_state["step"] = current
+        s1, s2 = st.columns([5, 1], vertical_alignment="bottom")
+        with s1:
+            step_no = st.slider("Time step t", 1, n, key="step", bind="query-params")
+        with s2:
+            st.toggle("▶ Play", key="play", help="Advance one step every 1.2 s (loops).")
+    st.plotly_chart(unrolled_figure(run, active=step_no), width="stretch", key="big_diagram",
+                    config={"displayModeBar": False})
+    st.markdown(f"Input **{run.input_text.replace(' ', '␣')}** → output **{run.output_text.replace(' ', '␣') or '—'}**. "
+                "Hover a cell for its hidden state.")
+    step_numbers(run.steps[step_no - 1])
+
+
+stepper()
+
+with st.expander("The shared weights (the same at every step)"):
+    weights_view(run.weights)
+    st.caption(f"b_a = ({', '.join(f'{v:+.2f}' for v in run.weights['b_a'])}), "
+               f"b_y = ({', '.join(f'{v:+.2f}' for v in run.weights['b_y'])}). Trained with Adam for 300 steps, seed 0.")
+
+st.subheader("Try this")
+st.markdown(
+    "- In **many-to-many**, step to the two *l*s of “hello”. The input is the same letter both times; why does the "
+    "cell predict *l* after the first and *o* after the second? (Compare a⟨t−1⟩.)\n"
+    "- Switch to **one-to-many** and start from *e* instead of *h*: what does the generated text settle into?\n"
+    "- In **encoder–decoder**, set Tx = 3 and then Tx = 4 with the same Ty. The decoder's first input changes: where "
+    "does it come from?"
+)

@@ -1,0 +1,118 @@
+"""``python -m sequence_models``: one command-line entry for every model.
+
+Each command is a function ``(args) -> int`` registered in :data:`COMMANDS` with a
+function that adds its arguments. Training and evaluation are dispatched by task
+name through :data:`TRAINERS` and :data:`EVALUATORS` (``"module:function"``
+strings, imported only when used, so ``--help`` stays fast). A command reports a
+bad argument with one line on stderr and exit status 2, and a failure (missing
+model file, say) with one line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+#: task → "module:function(argv: list[str]) -> int" for `train TASK ...`
+TRAINERS: dict[str, str] = {}
+#: task → "module:function(argv: list[str]) -> int" for `evaluate TASK ...`
+EVALUATORS: dict[str, str] = {}
+
+
+class CliError(Exception):
+    """A failure to report as one line (exit status 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line: ``<prog>: error: <reason>``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as indented JSON (non-ASCII kept readable)."""
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _call(target: str, argv: list[str]) -> int:
+    module, func = target.split(":")
+    return int(getattr(importlib.import_module(module), func)(argv) or 0)
+
+
+# --- unroll: the RNN-types toy model -------------------------------------------------
+
+def _add_unroll(p: argparse.ArgumentParser) -> None:
+    from sequence_models.rnn_types import ARCHITECTURES, VOCAB
+    p.add_argument("--type", dest="arch", choices=list(ARCHITECTURES), default="many_to_many",
+                   help="RNN architecture (default: many_to_many)")
+    p.add_argument("--tx", type=int, default=5, help="input length Tx (clamped to the type's rules)")
+    p.add_argument("--ty", type=int, default=5, help="output length Ty (clamped to the type's rules)")
+    p.add_argument("--seed-char", default="h", choices=list(VOCAB), help="first input character")
+    p.add_argument("--json", action="store_true", help="print every step's numbers as JSON")
+
+
+def _run_unroll(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from sequence_models.rnn_types import run_architecture, train_toy_rnn
+    result = run_architecture(train_toy_rnn(), args.arch, args.tx, args.ty, args.seed_char)
+    if args.json:
+        print_json({"type": args.arch, "tx": result.tx, "ty": result.ty, "input": result.input_text,
+                    "output": result.output_text, "steps": [asdict(s) for s in result.steps],
+                    "weights": result.weights})
+    else:
+        print(f"{result.arch.name} ({result.arch.shape}): Tx={result.tx} Ty={result.ty} "
+              f"input {result.input_text!r} → output {result.output_text!r}")
+    return 0
+
+
+# --- train / evaluate: dispatch by task ----------------------------------------------
+
+def _add_dispatch(registry: dict[str, str]) -> Callable[[argparse.ArgumentParser], None]:
+    def add(p: argparse.ArgumentParser) -> None:
+        p.add_argument("task", choices=sorted(registry))
+        p.add_argument("rest", nargs=argparse.REMAINDER, help="the task's own options (see TASK --help)")
+    return add
+
+
+def _run_dispatch(registry: dict[str, str]) -> Callable[[argparse.Namespace], int]:
+    return lambda args: _call(registry[args.task], args.rest)
+
+
+#: name → (help, add_arguments, run). Later features register their commands here.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "unroll": ("run the RNN-types toy model and print its forward pass", _add_unroll, _run_unroll),
+}
+if TRAINERS:
+    COMMANDS["train"] = ("train a model (weights go to assets/)", _add_dispatch(TRAINERS), _run_dispatch(TRAINERS))
+if EVALUATORS:
+    COMMANDS["evaluate"] = ("evaluate a model on its test split", _add_dispatch(EVALUATORS), _run_dispatch(EVALUATORS))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with one subcommand per entry of :data:`COMMANDS`."""
+    parser = _Parser(prog="python -m sequence_models",
+                     description="Unrolled's sequence models: run, train and evaluate them.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return its exit status."""
+    args = build_parser().parse_args(argv)
+    from sequence_models.runtime import AssetError, use_inference_threads
+    use_inference_threads(1)
+    try:
+        return args.run(args)
+    except (CliError, AssetError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,96 @@
+"""Shared plumbing: paths, seeding, inference threads and loading weights.
+
+Every model file in ``assets/`` is a ``torch.save`` dict with at least the keys
+``"state_dict"`` and ``"config"``; :func:`load_checkpoint` checks that shape and
+turns every failure (missing file, truncated or foreign file) into one
+:class:`AssetError` whose message says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = PROJECT_ROOT / "assets"
+#: Training data lives beside the project, never inside it (see README).
+DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+
+
+class AssetError(RuntimeError):
+    """A weights or results file in ``assets/`` is missing or unreadable."""
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; return a ``torch.Generator`` seeded the same.
+
+    Training scripts call this once at the start so runs are reproducible.
+    Inference code should not touch global state: it takes the returned kind of
+    per-request generator instead (see :func:`make_generator`).
+    """
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+    return make_generator(seed)
+
+
+def make_generator(seed: int) -> torch.Generator:
+    """A fresh CPU ``torch.Generator`` for one request (sampling, init)."""
+    gen = torch.Generator(device="cpu")
+    gen.manual_seed(int(seed))
+    return gen
+
+
+def use_inference_threads(n: int = 1) -> None:
+    """Pin torch to ``n`` intra-op threads (1 for serving many users at once)."""
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the training-data folder: ``path``, else ``$UNROLLED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("UNROLLED_DATA")
+    return Path(env) if env else DEFAULT_DATA_DIR
+
+
+def asset_path(name: str) -> Path:
+    """Path of a file in ``assets/`` (it need not exist yet)."""
+    return ASSETS_DIR / name
+
+
+def save_checkpoint(path: str | os.PathLike[str], state_dict: dict[str, torch.Tensor],
+                    config: dict[str, Any], **extra: Any) -> Path:
+    """Write ``{"state_dict", "config", **extra}`` with ``torch.save``; return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"state_dict": state_dict, "config": config, **extra}, path)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Load a checkpoint written by :func:`save_checkpoint`.
+
+    Raises:
+        AssetError: the file is missing, is not a torch file, or lacks
+            ``state_dict``/``config``. The message names the file and the command
+            that rebuilds it.
+    """
+    path = Path(path)
+    rebuild = "rebuild it with `python -m sequence_models train …` (see README, 'Models and data')"
+    if not path.is_file():
+        raise AssetError(f"Model file {path.name} is missing from {path.parent}; {rebuild}.")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a bad file
+        raise AssetError(f"Model file {path.name} is corrupt or not a torch checkpoint "
+                         f"({type(exc).__name__}); {rebuild}.") from exc
+    if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "config" not in ckpt:
+        raise AssetError(f"Model file {path.name} does not hold 'state_dict' and 'config'; {rebuild}.")
+    return ckpt

@@ -1,0 +1,30 @@
+"""Shared fixtures: AppTest for one page, the data folder, the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sequence_models.runtime import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_page(file: str, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
+    """Run ``app.py`` switched to ``file`` (e.g. ``"pages/rnn_types.py"``) with URL ``query``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(file)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The training data folder (``../shared/data``); skips the test when it is absent."""
+    path = data_dir()
+    if not path.is_dir():
+        pytest.skip(f"training data not found at {path} (set UNROLLED_DATA or put shared/ beside the project)")
+    return path

@@ -1,0 +1,65 @@
+"""The lesson map: every page of the app, in the course's order.
+
+``app.py`` builds the navigation and the home page's cards from :data:`LESSONS`;
+a lesson whose file does not exist yet is left out everywhere (no stubs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Lesson:
+    file: str        # path relative to the project root, e.g. "pages/rnn_types.py"
+    title: str
+    icon: str
+    section: str     # navigation section
+    blurb: str       # one sentence for the home page's card
+
+    @property
+    def built(self) -> bool:
+        return (ROOT / self.file).is_file()
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.file).stem.replace("_", "-")
+
+
+SECTIONS = ("Start", "What RNNs do", "Limitations of RNNs")
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("pages/rnn_types.py", "RNN types", "🔁", "Start",
+           "One cell, five wirings: watch real numbers flow through an unrolled RNN, step by step."),
+    Lesson("pages/music.py", "Music generation", "🎵", "What RNNs do",
+           "One-to-many: an LSTM continues a seed note into a melody you can see, hear and download."),
+    Lesson("pages/ner.py", "Named entities", "🏷️", "What RNNs do",
+           "Many-to-many (Tx = Ty): a BiLSTM tags people, organisations, places, dates and money."),
+    Lesson("pages/translation.py", "Translation", "🌍", "What RNNs do",
+           "Encoder–decoder (Tx ≠ Ty): English to French, with attention you can see."),
+    Lesson("pages/gradients.py", "Vanishing & exploding gradients", "📉", "Limitations of RNNs",
+           "Slide the recurrent weights and watch the gradient shrink to nothing or blow up."),
+    Lesson("pages/long_term.py", "Long-term dependencies", "🧠", "Limitations of RNNs",
+           "Train an RNN, an LSTM and a GRU live on the same memory task and see which one remembers."),
+    Lesson("pages/parallelism.py", "No parallelism", "⏱️", "Limitations of RNNs",
+           "Time a recurrent layer against attention and convolution: T sequential steps versus one."),
+)
+
+
+def built_lessons() -> list[Lesson]:
+    """The lessons whose page file exists."""
+    return [lesson for lesson in LESSONS if lesson.built]
+
+
+def lesson_link(file: str, label: str | None = None) -> bool:
+    """Draw a link to the page ``file`` if it is built; return whether it was drawn."""
+    lesson = next((x for x in LESSONS if x.file == file), None)
+    if lesson is None or not lesson.built:
+        return False
+    st.page_link(lesson.file, label=label or lesson.title, icon=lesson.icon)
+    return True

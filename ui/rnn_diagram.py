@@ -1,0 +1,112 @@
+"""Plotly drawing of an unrolled RNN in the course's notation.
+
+Cells sit in a row; inputs x⟨t⟩ below, outputs ŷ⟨t⟩ above, hidden states a⟨t⟩
+pass left to right. Arrows carry the shared weights' names (W_ax, W_aa, W_ya).
+Generated outputs that are fed back as the next input get a dashed arrow.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+from sequence_models.rnn_types import VOCAB, Unrolled
+from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY
+
+GAP = 1.7          # distance between cell centres
+CELL_W, CELL_H = 1.0, 0.8
+Y_IN, Y_OUT = -1.45, 1.45
+BOX = 0.32         # half-size of the x / ŷ boxes
+
+
+def _fmt(v: list[float]) -> str:
+    return "[" + ", ".join(f"{x:+.2f}" for x in v) + "]"
+
+
+def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, *, color: str = INK,
+           dash: bool = False, label: str = "", label_pos: tuple[float, float] | None = None, size: int = 11) -> None:
+    if dash:  # plotly annotations cannot be dashed: draw a dashed line plus a head-only annotation
+        fig.add_shape(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=color, width=1.5, dash="dash"))
+    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                       showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5,
+                       arrowcolor=color, opacity=1.0 if not dash else 0.9,
+                       standoff=0, startstandoff=0)
+    if label:
+        lx, ly = label_pos if label_pos else ((x0 + x1) / 2, (y0 + y1) / 2)
+        fig.add_annotation(x=lx, y=ly, text=label, showarrow=False, font=dict(size=size, color=GREY))
+
+
+def _box(fig: go.Figure, cx: float, cy: float, hw: float, hh: float, *, fill: str, line: str,
+         text: str, size: int, width: float = 1.5) -> None:
+    fig.add_shape(type="rect", x0=cx - hw, y0=cy - hh, x1=cx + hw, y1=cy + hh,
+                  fillcolor=fill, line=dict(color=line, width=width), layer="below")
+    fig.add_annotation(x=cx, y=cy, text=text, showarrow=False, font=dict(size=size, color=INK))
+
+
+def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool = False) -> go.Figure:
+    """Draw ``run`` (from :func:`sequence_models.rnn_types.run_architecture`).
+
+    ``active`` (1-based) highlights that step's cell, input, output and incoming
+    arrows. ``compact`` drops the weight labels for small multiples.
+    """
+    fig = go.Figure()
+    size = 10 if compact else 13
+    n = len(run.steps)
+    hover_x, hover_y, hover_text = [], [], []
+    for i, step in enumerate(run.steps):
+        cx = i * GAP
+        is_active = active == step.t
+        role_color = {"encoder": BLUE, "decoder": PURPLE}.get(step.role, BLUE)
+        fill = ORANGE if is_active else LIGHT
+        label = {"encoder": "enc", "decoder": "dec"}.get(step.role, "RNN")
+        _box(fig, cx, 0, CELL_W / 2, CELL_H / 2, fill=fill, line=role_color, width=3 if is_active else 1.5,
+             text="" if compact else f"<b>{label}</b><br>a⟨{step.t}⟩", size=size)
+        hover_x.append(cx)
+        hover_y.append(0)
+        hover_text.append(f"step {step.t} ({step.role})<br>a⟨{step.t}⟩ = {_fmt(step.a)}")
+
+        # hidden state in from the left
+        start = cx - GAP + CELL_W / 2 if i else cx - GAP * 0.75
+        if i == 0:
+            fig.add_annotation(x=start - 0.05, y=0, text="a⟨0⟩", showarrow=False, xanchor="right",
+                               font=dict(size=size, color=GREY))
+        _arrow(fig, start, 0, cx - CELL_W / 2, 0, color=ORANGE if is_active else INK,
+               label="" if compact or i == 0 else "W<sub>aa</sub>", label_pos=(cx - GAP / 2, 0.17))
+
+        # input below
+        if step.x_char is not None:
+            char = html.escape(repr(step.x_char)[1:-1] if step.x_char != " " else "␣")
+            if step.x_from_feedback:
+                _box(fig, cx, Y_IN, BOX, BOX, fill="white", line=GREY, text=char, size=size)
+                if i > 0 and run.steps[i - 1].y_char is not None:  # dashed feedback from ŷ⟨t-1⟩
+                    _arrow(fig, cx - GAP + BOX, Y_OUT - BOX, cx - BOX, Y_IN + BOX, color=GREEN, dash=True)
+            else:
+                _box(fig, cx, Y_IN, BOX, BOX, fill=SKY if not is_active else ORANGE, line=BLUE, text=char, size=size)
+            _arrow(fig, cx, Y_IN + BOX, cx, -CELL_H / 2, color=ORANGE if is_active else INK,
+                   label="" if compact else "W<sub>ax</sub>", label_pos=(cx + 0.28, (Y_IN + BOX - CELL_H / 2) / 2))
+            if not compact:
+                fig.add_annotation(x=cx, y=Y_IN - BOX - 0.2, text=f"x⟨{step.t}⟩", showarrow=False,
+                                   font=dict(size=size - 1, color=GREY))
+
+        # output above
+        if step.y_char is not None:
+            char = html.escape(step.y_char if step.y_char != " " else "␣")
+            _box(fig, cx, Y_OUT, BOX, BOX, fill=GREEN if is_active else "#D9F2EA", line=GREEN, text=char, size=size)
+            _arrow(fig, cx, CELL_H / 2, cx, Y_OUT - BOX, color=ORANGE if is_active else INK,
+                   label="" if compact else "W<sub>ya</sub>", label_pos=(cx + 0.28, (CELL_H / 2 + Y_OUT - BOX) / 2))
+            if not compact:
+                fig.add_annotation(x=cx, y=Y_OUT + BOX + 0.2, text=f"ŷ⟨{step.t}⟩", showarrow=False,
+                                   font=dict(size=size - 1, color=GREY))
+            probs = ", ".join(f"{c if c != ' ' else '␣'} {p:.2f}" for c, p in zip(VOCAB, step.y_hat or []))
+            hover_x.append(cx)
+            hover_y.append(Y_OUT)
+            hover_text.append(f"ŷ⟨{step.t}⟩ = softmax(W_ya a⟨{step.t}⟩ + b_y)<br>{probs}")
+
+    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=28, opacity=0),
+                             hovertext=hover_text, hoverinfo="text", showlegend=False))
+    fig.update_xaxes(visible=False, range=[-GAP, max(n - 1, 0) * GAP + GAP * 0.6])
+    fig.update_yaxes(visible=False, range=[Y_IN - 0.8, Y_OUT + 0.75], scaleanchor=None)
+    fig.update_layout(height=220 if compact else 360, margin=dict(l=5, r=5, t=5, b=5),
+                      plot_bgcolor="white", paper_bgcolor="white", dragmode=False)
+    return fig
