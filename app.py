@@ -9,6 +9,13 @@ import streamlit as st
 
 from ui.lessons import SECTIONS, built_lessons
 
+#: What each step of the course covers (the home page's map).
+SECTION_INTROS = {
+    "Start": "How one recurrent cell is wired into the five RNN types.",
+    "What RNNs do": "One real model per architecture: one-to-many, many-to-many (Tx = Ty), encoder–decoder.",
+    "Limitations of RNNs": "Why plain RNNs struggle, and what LSTMs, GRUs and attention change.",
+}
+
 st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide")
 
 
@@ -16,16 +23,17 @@ def home() -> None:
     st.title("Unrolled")
     st.markdown(
         "**Sequence models, one time step at a time.** A recurrent neural network reads a sequence "
-        "one element after another, carrying a hidden state *a⟨t⟩* from step to step and reusing the "
+        r"one element after another, carrying a hidden state $a^{\langle t \rangle}$ from step to step and reusing the "
         "same weights at every step. Each lesson below runs a real model in your browser session: "
         "change the inputs and watch the numbers move."
     )
     lessons = built_lessons()
-    for section in SECTIONS:
+    shown = [s for s in SECTIONS if any(lesson.section == s for lesson in lessons)]
+    st.caption("The course, in order: " + " → ".join(shown))
+    for number, section in enumerate(shown, start=1):
         in_section = [lesson for lesson in lessons if lesson.section == section]
-        if not in_section:
-            continue
-        st.subheader(section)
+        st.subheader(f"{number}. {section}")
+        st.caption(SECTION_INTROS[section])
         cols = st.columns(3)
         for i, lesson in enumerate(in_section):
             with cols[i % 3].container(border=True):

@@ -27,38 +27,46 @@ def show_char(c: str | None) -> str:
     return "␣" if c == " " else (c or "")
 
 
-def step_numbers(step: Step) -> None:
+def sup(name: str, t: int | str) -> str:
+    """Inline LaTeX for the course's notation, e.g. ``a^{<3>}``."""
+    return rf"${name}^{{\langle {t} \rangle}}$"
+
+
+def step_numbers(step: Step, fed_back: bool) -> None:
     """The equations of one step with this step's real numbers filled in."""
-    left, right = st.columns([3, 2], gap="large")
+    t = step.t
+    y_prev = sup(r"\hat y", t - 1)
+    source = f"the previous output {y_prev}, fed back" if step.x_from_feedback else "the input sequence"
+    st.markdown(f"**Step {t}.** Input {sup('x', t)} = one-hot(“{show_char(step.x_char)}”) from {source}; "
+                f"{sup('a', t - 1)} = ({', '.join(f'{v:+.2f}' for v in step.a_prev)}) comes in from "
+                f"{'the left (the initial state is all zeros)' if t == 1 else 'the previous cell'}.")
+    b_a = [z - w - x for z, w, x in zip(step.z, step.Waa_a, step.Wax_x)]
+    st.latex(
+        rf"a^{{\langle {t} \rangle}} = \tanh\Big("
+        rf"\underbrace{{{vec(step.Waa_a)}}}_{{W_{{aa}}\,a^{{\langle {t - 1} \rangle}}}} + "
+        rf"\underbrace{{{vec(step.Wax_x)}}}_{{W_{{ax}}\,x^{{\langle {t} \rangle}}}} + "
+        rf"\underbrace{{{vec(b_a)}}}_{{b_a}}\Big)"
+        rf" = \tanh{vec(step.z)} = {vec(step.a)}"
+    )
+    if step.y_hat is None:
+        st.markdown(f"**No output at step {t}.** "
+                    + ("The encoder only reads; its final state is handed to the decoder."
+                       if step.role == "encoder" else
+                       "This architecture emits only after the whole input is read."))
+        return
+    left, right = st.columns([2, 3], gap="large", vertical_alignment="center")
     with left:
-        source = "the previous output ŷ⟨t−1⟩, fed back" if step.x_from_feedback else "the input sequence"
-        st.markdown(f"**Input** x⟨{step.t}⟩ = one-hot(“{show_char(step.x_char)}”), from {source}; "
-                    f"vocabulary ({', '.join(show_char(c) for c in VOCAB)}).")
-        st.latex(
-            rf"a^{{\langle {step.t} \rangle}} = \tanh\Big("
-            rf"\underbrace{{{vec(step.Waa_a)}}}_{{W_{{aa}}\,a^{{\langle {step.t - 1} \rangle}}}} + "
-            rf"\underbrace{{{vec(step.Wax_x)}}}_{{W_{{ax}}\,x^{{\langle {step.t} \rangle}}}} + "
-            rf"\underbrace{{{vec([z - w - x for z, w, x in zip(step.z, step.Waa_a, step.Wax_x)])}}}_{{b_a}}\Big)"
-            rf" = \tanh{vec(step.z)} = {vec(step.a)}"
-        )
-        st.caption(f"a⟨{step.t - 1}⟩ = ({', '.join(f'{v:+.2f}' for v in step.a_prev)}) came in from the "
-                   f"{'left (a⟨0⟩ is all zeros)' if step.t == 1 else 'previous cell'}.")
+        st.latex(rf"\hat y^{{\langle {t} \rangle}} = \mathrm{{softmax}}(W_{{ya}}\,a^{{\langle {t} \rangle}} + b_y)")
+        st.markdown(f"Most likely next character: **“{show_char(step.y_char)}”** (p = {max(step.y_hat):.2f})."
+                    + (" It is fed back as the next step's input." if fed_back else ""))
     with right:
-        if step.y_hat is None:
-            st.markdown(f"**No output at step {step.t}.** "
-                        + ("The encoder only reads; its final state a⟨Tx⟩ is handed to the decoder."
-                           if step.role == "encoder" else
-                           "This architecture emits only after the whole input is read."))
-        else:
-            st.latex(rf"\hat y^{{\langle {step.t} \rangle}} = \mathrm{{softmax}}(W_{{ya}}\,a^{{\langle {step.t} \rangle}} + b_y)")
-            colors = [ORANGE if c == step.y_char else BLUE for c in VOCAB]
-            fig = go.Figure(go.Bar(x=[show_char(c) for c in VOCAB], y=step.y_hat, marker_color=colors,
-                                   text=[f"{p:.2f}" for p in step.y_hat], textposition="outside",
-                                   hovertemplate="P(next = %{x}) = %{y:.3f}<extra></extra>"))
-            fig.update_layout(height=230, margin=dict(l=5, r=5, t=10, b=5), yaxis=dict(range=[0, 1.15], title="probability"),
-                              xaxis_title="next character", plot_bgcolor="white")
-            st.plotly_chart(fig, width="stretch", key="yhat_bar", config={"displayModeBar": False})
-            st.markdown(f"Most likely: **“{show_char(step.y_char)}”** (p = {max(step.y_hat):.2f})")
+        colors = [ORANGE if c == step.y_char else BLUE for c in VOCAB]
+        fig = go.Figure(go.Bar(x=[show_char(c) for c in VOCAB], y=step.y_hat, marker_color=colors,
+                               text=[f"{p:.2f}" for p in step.y_hat], textposition="outside",
+                               hovertemplate="P(next = %{x}) = %{y:.3f}<extra></extra>"))
+        fig.update_layout(height=220, margin=dict(l=5, r=5, t=10, b=5), yaxis=dict(range=[0, 1.15], title="probability"),
+                          xaxis_title="next character", plot_bgcolor="white")
+        st.plotly_chart(fig, width="stretch", key="yhat_bar", config={"displayModeBar": False})
 
 
 def weights_view(weights: dict) -> None:
@@ -75,10 +83,11 @@ def weights_view(weights: dict) -> None:
 
 st.title("RNN types")
 st.markdown(
-    "**What you will see.** One recurrent cell, *a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)* with output "
-    "*ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y)*, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
+    r"**What you will see.** One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "
+    r"W_{ax} x^{\langle t \rangle} + b_a)$ with output $\hat y^{\langle t \rangle} = \mathrm{softmax}(W_{ya} "
+    r"a^{\langle t \rangle} + b_y)$, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
     "has just been trained to predict the next character of “hello ”, so every number below is computed "
-    "now. The same weights W_ax, W_aa, W_ya are used at every time step: that is what *unrolling* means."
+    r"now. The same weights $W_{ax}$, $W_{aa}$, $W_{ya}$ are used at every time step: that is what *unrolling* means."
 )
 model = toy_model()
 
@@ -86,7 +95,7 @@ st.subheader("The five types side by side")
 cols = st.columns(len(ARCHITECTURES))
 for col, arch in zip(cols, ARCHITECTURES.values()):
     with col:
-        tx, ty = arch.default_lengths()
+        tx, ty = arch.clamp(3, 3 if arch.tied else 2)  # small, so five fit in a row
         st.markdown(f"**{arch.name}**  \n{arch.shape}")
         st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
                         width="stretch", key=f"small_{arch.key}", config={"displayModeBar": False, "staticPlot": True})
@@ -102,7 +111,7 @@ st.caption("The view below is saved in the page's address: copy the URL to share
 # values that are not valid options, so odd URLs open the defaults.
 label = st.segmented_control("RNN type", list(LABELS), default="Many-to-many", required=True,
                              key="type", bind="query-params")
-arch = ARCHITECTURES[LABELS[label]]
+arch = ARCHITECTURES[LABELS.get(label or "", "many_to_many")]  # an empty ?type= clears the control
 st.markdown(f"**{arch.name}** ({arch.shape}). {arch.example}.")
 
 # Keep bound values inside this type's rules before the sliders are drawn.
@@ -126,7 +135,7 @@ with c2:
 with c3:
     seed_char = "h"
     if arch.key in ("one_to_one", "one_to_many"):
-        seed_char = st.selectbox("First input x⟨1⟩", VOCAB, format_func=show_char, key="seed", bind="query-params")
+        seed_char = st.selectbox("First input x<1>", VOCAB, format_func=show_char, key="seed", bind="query-params")
 
 run = run_architecture(model, arch.key, tx, ty, seed_char)
 if arch.key == "encoder_decoder" and run.tx == run.ty:
@@ -155,7 +164,8 @@ def stepper() -> None:
                     config={"displayModeBar": False})
     st.markdown(f"Input **{run.input_text.replace(' ', '␣')}** → output **{run.output_text.replace(' ', '␣') or '—'}**. "
                 "Hover a cell for its hidden state.")
-    step_numbers(run.steps[step_no - 1])
+    fed_back = step_no < n and run.steps[step_no].x_from_feedback
+    step_numbers(run.steps[step_no - 1], fed_back)
 
 
 stepper()
@@ -168,7 +178,7 @@ with st.expander("The shared weights (the same at every step)"):
 st.subheader("Try this")
 st.markdown(
     "- In **many-to-many**, step to the two *l*s of “hello”. The input is the same letter both times; why does the "
-    "cell predict *l* after the first and *o* after the second? (Compare a⟨t−1⟩.)\n"
+    "cell predict *l* after the first and *o* after the second? (Compare the incoming hidden state.)\n"
     "- Switch to **one-to-many** and start from *e* instead of *h*: what does the generated text settle into?\n"
     "- In **encoder–decoder**, set Tx = 3 and then Tx = 4 with the same Ty. The decoder's first input changes: where "
     "does it come from?"

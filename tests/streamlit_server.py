@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     paths = argv[1:] or [""]
     with streamlit_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page(viewport={"width": 1400, "height": int(os.environ.get("SHOT_HEIGHT", "2600"))})
         for i, p in enumerate(paths):
             page.goto(f"{url}/{p}")
             wait_until_idle(page)

@@ -1,6 +1,6 @@
 """Plotly drawing of an unrolled RNN in the course's notation.
 
-Cells sit in a row; inputs x⟨t⟩ below, outputs ŷ⟨t⟩ above, hidden states a⟨t⟩
+Cells sit in a row; inputs x<t> below, outputs ŷ<t> above, hidden states a<t>
 pass left to right. Arrows carry the shared weights' names (W_ax, W_aa, W_ya).
 Generated outputs that are fed back as the next input get a dashed arrow.
 """
@@ -24,7 +24,21 @@ def _fmt(v: list[float]) -> str:
     return "[" + ", ".join(f"{x:+.2f}" for x in v) + "]"
 
 
-def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, *, color: str = INK,
+class _Canvas:
+    """Shapes and annotations collected as plain dicts, handed to plotly once (add_* one by one is slow)."""
+
+    def __init__(self) -> None:
+        self.shapes: list[dict] = []
+        self.annotations: list[dict] = []
+
+    def add_shape(self, **kw) -> None:
+        self.shapes.append(kw)
+
+    def add_annotation(self, **kw) -> None:
+        self.annotations.append(kw)
+
+
+def _arrow(fig: _Canvas, x0: float, y0: float, x1: float, y1: float, *, color: str = INK,
            dash: bool = False, label: str = "", label_pos: tuple[float, float] | None = None, size: int = 11) -> None:
     if dash:  # plotly annotations cannot be dashed: draw a dashed line plus a head-only annotation
         fig.add_shape(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=color, width=1.5, dash="dash"))
@@ -37,7 +51,7 @@ def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, *, color:
         fig.add_annotation(x=lx, y=ly, text=label, showarrow=False, font=dict(size=size, color=GREY))
 
 
-def _box(fig: go.Figure, cx: float, cy: float, hw: float, hh: float, *, fill: str, line: str,
+def _box(fig: _Canvas, cx: float, cy: float, hw: float, hh: float, *, fill: str, line: str,
          text: str, size: int, width: float = 1.5) -> None:
     fig.add_shape(type="rect", x0=cx - hw, y0=cy - hh, x1=cx + hw, y1=cy + hh,
                   fillcolor=fill, line=dict(color=line, width=width), layer="below")
@@ -50,7 +64,7 @@ def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool =
     ``active`` (1-based) highlights that step's cell, input, output and incoming
     arrows. ``compact`` drops the weight labels for small multiples.
     """
-    fig = go.Figure()
+    fig = _Canvas()
     size = 10 if compact else 13
     n = len(run.steps)
     hover_x, hover_y, hover_text = [], [], []
@@ -61,15 +75,15 @@ def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool =
         fill = ORANGE if is_active else LIGHT
         label = {"encoder": "enc", "decoder": "dec"}.get(step.role, "RNN")
         _box(fig, cx, 0, CELL_W / 2, CELL_H / 2, fill=fill, line=role_color, width=3 if is_active else 1.5,
-             text="" if compact else f"<b>{label}</b><br>a⟨{step.t}⟩", size=size)
+             text="" if compact else f"<b>{label}</b><br>a<sup>&lt;{step.t}&gt;</sup>", size=size)
         hover_x.append(cx)
         hover_y.append(0)
-        hover_text.append(f"step {step.t} ({step.role})<br>a⟨{step.t}⟩ = {_fmt(step.a)}")
+        hover_text.append(f"step {step.t} ({step.role})<br>a&lt;{step.t}&gt; = {_fmt(step.a)}")
 
         # hidden state in from the left
         start = cx - GAP + CELL_W / 2 if i else cx - GAP * 0.75
         if i == 0:
-            fig.add_annotation(x=start - 0.05, y=0, text="a⟨0⟩", showarrow=False, xanchor="right",
+            fig.add_annotation(x=start - 0.05, y=0, text="a<sup>&lt;0&gt;</sup>", showarrow=False, xanchor="right",
                                font=dict(size=size, color=GREY))
         _arrow(fig, start, 0, cx - CELL_W / 2, 0, color=ORANGE if is_active else INK,
                label="" if compact or i == 0 else "W<sub>aa</sub>", label_pos=(cx - GAP / 2, 0.17))
@@ -80,13 +94,14 @@ def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool =
             if step.x_from_feedback:
                 _box(fig, cx, Y_IN, BOX, BOX, fill="white", line=GREY, text=char, size=size)
                 if i > 0 and run.steps[i - 1].y_char is not None:  # dashed feedback from ŷ⟨t-1⟩
-                    _arrow(fig, cx - GAP + BOX, Y_OUT - BOX, cx - BOX, Y_IN + BOX, color=GREEN, dash=True)
+                    _arrow(fig, cx - GAP + BOX, Y_OUT - BOX, cx - BOX, Y_IN + BOX, color=ORANGE if is_active else GREEN,
+                           dash=True)
             else:
                 _box(fig, cx, Y_IN, BOX, BOX, fill=SKY if not is_active else ORANGE, line=BLUE, text=char, size=size)
             _arrow(fig, cx, Y_IN + BOX, cx, -CELL_H / 2, color=ORANGE if is_active else INK,
                    label="" if compact else "W<sub>ax</sub>", label_pos=(cx + 0.28, (Y_IN + BOX - CELL_H / 2) / 2))
             if not compact:
-                fig.add_annotation(x=cx, y=Y_IN - BOX - 0.2, text=f"x⟨{step.t}⟩", showarrow=False,
+                fig.add_annotation(x=cx, y=Y_IN - BOX - 0.2, text=f"x<sup>&lt;{step.t}&gt;</sup>", showarrow=False,
                                    font=dict(size=size - 1, color=GREY))
 
         # output above
@@ -96,17 +111,18 @@ def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool =
             _arrow(fig, cx, CELL_H / 2, cx, Y_OUT - BOX, color=ORANGE if is_active else INK,
                    label="" if compact else "W<sub>ya</sub>", label_pos=(cx + 0.28, (CELL_H / 2 + Y_OUT - BOX) / 2))
             if not compact:
-                fig.add_annotation(x=cx, y=Y_OUT + BOX + 0.2, text=f"ŷ⟨{step.t}⟩", showarrow=False,
+                fig.add_annotation(x=cx, y=Y_OUT + BOX + 0.2, text=f"ŷ<sup>&lt;{step.t}&gt;</sup>", showarrow=False,
                                    font=dict(size=size - 1, color=GREY))
             probs = ", ".join(f"{c if c != ' ' else '␣'} {p:.2f}" for c, p in zip(VOCAB, step.y_hat or []))
             hover_x.append(cx)
             hover_y.append(Y_OUT)
-            hover_text.append(f"ŷ⟨{step.t}⟩ = softmax(W_ya a⟨{step.t}⟩ + b_y)<br>{probs}")
+            hover_text.append(f"ŷ&lt;{step.t}&gt; = softmax(W_ya a&lt;{step.t}&gt; + b_y)<br>{probs}")
 
-    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=28, opacity=0),
-                             hovertext=hover_text, hoverinfo="text", showlegend=False))
-    fig.update_xaxes(visible=False, range=[-GAP, max(n - 1, 0) * GAP + GAP * 0.6])
-    fig.update_yaxes(visible=False, range=[Y_IN - 0.8, Y_OUT + 0.75], scaleanchor=None)
-    fig.update_layout(height=220 if compact else 360, margin=dict(l=5, r=5, t=5, b=5),
-                      plot_bgcolor="white", paper_bgcolor="white", dragmode=False)
-    return fig
+    hover = go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=28, opacity=0),
+                       hovertext=hover_text, hoverinfo="text", showlegend=False)
+    return go.Figure(data=[hover], layout=dict(
+        shapes=fig.shapes, annotations=fig.annotations,
+        xaxis=dict(visible=False, range=[-GAP, max(n - 1, 0) * GAP + GAP * 0.6]),
+        yaxis=dict(visible=False, range=[Y_IN - 0.8, Y_OUT + 0.75]),
+        height=220 if compact else 360, margin=dict(l=5, r=5, t=5, b=5),
+        plot_bgcolor="white", paper_bgcolor="white", dragmode=False))
