@@ -47,6 +47,8 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
             page.goto(f"{url}/{target}")
             wait_until_idle(page)
             page.screenshot(path=str(shots / f"{i:02d}_{target.split('?')[0] or 'home'}.png"), full_page=True)
+            if i > 0 and page.get_by_text("Page not found").count():  # (the first, cold load may show it)
+                failures.append(f"/{target}: Streamlit says 'Page not found'")
             errors = page.locator('[data-testid="stException"]')
             if errors.count():
                 failures.append(f"/{target}: {errors.first.inner_text()[:500]}")
