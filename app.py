@@ -7,7 +7,9 @@ the home page, then runs the selected page.
 
 import streamlit as st
 
-from ui.lessons import SECTIONS, built_lessons
+from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation
+
+ensure_app_navigation()
 
 #: What each step of the course covers (the home page's map).
 SECTION_INTROS = {

@@ -4,9 +4,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sequence_models.rnn_types import ARCHITECTURES, MAX_STEPS, VOCAB, Step, run_architecture, train_toy_rnn
-from ui.lessons import lesson_link
+from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, ORANGE
 from ui.rnn_diagram import unrolled_figure
+
+ensure_app_navigation()  # first visit after a server start: go through app.py
 
 # The type control shows (and puts in the URL) plain-ASCII names: ?type=Many-to-many
 LABELS = {a.name.replace("–", "-"): a.key for a in ARCHITECTURES.values()}

@@ -18,9 +18,18 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 #: task → "module:function(argv: list[str]) -> int" for `train TASK ...`
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {
+    "translation": "sequence_models.translation.train:train_main",
+    "limitations": "sequence_models.limitations.cli:train_limitations",
+    "ner": "sequence_models.ner.train:main",
+    "music": "sequence_models.music.train:main",
+}
 #: task → "module:function(argv: list[str]) -> int" for `evaluate TASK ...`
-EVALUATORS: dict[str, str] = {}
+EVALUATORS: dict[str, str] = {
+    "translation": "sequence_models.translation.evaluate:evaluate_main",
+    "ner": "sequence_models.ner.evaluate:main",
+    "music": "sequence_models.music.evaluate:main",
+}
 
 
 class CliError(Exception):
@@ -87,6 +96,18 @@ def _run_dispatch(registry: dict[str, str]) -> Callable[[argparse.Namespace], in
 #: name → (help, add_arguments, run). Later features register their commands here.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "unroll": ("run the RNN-types toy model and print its forward pass", _add_unroll, _run_unroll),
+    "melody": ("continue a seed note into a melody (LSTM, GRU or RNN); write MIDI (--json: the notes)",
+               lambda p: importlib.import_module("sequence_models.music.commands").add_arguments(p),
+               lambda a: importlib.import_module("sequence_models.music.commands").run(a)),
+    "ner": ("tag named entities in TEXT with the BiLSTM-CRF (--json: tokens and entities with offsets)",
+            lambda p: importlib.import_module("sequence_models.ner.command").add_arguments(p),
+            lambda a: importlib.import_module("sequence_models.ner.command").run(a)),
+    "gradients": ("print the gradient norm at every distance back in time (vanishing/exploding)",
+                  lambda p: importlib.import_module("sequence_models.limitations.cli").add_gradients_arguments(p),
+                  lambda a: importlib.import_module("sequence_models.limitations.cli").run_gradients(a)),
+    "translate": ("translate English TEXT to French (--json: tokens, translation, attention output × source)",
+                  lambda p: importlib.import_module("sequence_models.translation.command").add_arguments(p),
+                  lambda a: importlib.import_module("sequence_models.translation.command").run(a)),
 }
 if TRAINERS:
     COMMANDS["train"] = ("train a model (weights go to assets/)", _add_dispatch(TRAINERS), _run_dispatch(TRAINERS))

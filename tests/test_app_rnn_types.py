@@ -28,7 +28,7 @@ def test_home_links_every_built_lesson_and_nothing_else() -> None:
     assert not at.exception
     linked = {link.proto.page for link in at.get("page_link")}
     built = {lesson.url_path for lesson in built_lessons()}
-    assert "rnn-types" in built and linked == built
+    assert "rnn_types" in built and linked == built
     assert {lesson.url_path for lesson in LESSONS if not lesson.built}.isdisjoint(linked)
 
 
@@ -93,3 +93,12 @@ def test_seed_character_changes_one_to_many_output() -> None:
     at.selectbox(key="seed").set_value("o").run()
     out_o = [m.value for m in at.markdown if m.value.startswith("Input")]
     assert out_h != out_o and out_o[0].startswith("Input **o**")
+
+
+def test_every_page_goes_through_app_navigation_on_a_cold_start() -> None:
+    """Each page calls ensure_app_navigation() before drawing anything (see ui/lessons.py)."""
+    for lesson in built_lessons():
+        source = (ROOT / lesson.file).read_text(encoding="utf-8")
+        call = source.find("\nensure_app_navigation()")
+        first_st = min((i for i in (source.find("\nst."), source.find("\n@st.")) if i >= 0), default=len(source))
+        assert 0 <= call < first_st, f"{lesson.file} must call ensure_app_navigation() before any st.* call"

@@ -20,9 +20,28 @@ REASON = chromium_missing_reason()
 #: url path (with query) → CSS selectors that must be present once the page is idle.
 EXPECTED: dict[str, list[str]] = {
     "": ['[data-testid="stPageLink"]'],
-    "rnn-types": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
-    "rnn-types?type=Encoder-decoder&tx=6&ty=3&step=4": ['[data-testid="stPlotlyChart"]'],
-    "rnn-types?type=%3Cscript%3E&tx=-1&ty=NaN&step=999": ['[data-testid="stPlotlyChart"]'],
+    "rnn_types": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
+    "rnn_types?type=Encoder-decoder&tx=6&ty=3&step=4": ['[data-testid="stPlotlyChart"]'],
+    "rnn_types?type=%3Cscript%3E&tx=-1&ty=NaN&step=999": ['[data-testid="stPlotlyChart"]'],
+    "translation": ['[data-testid="stTextInput"]', '[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
+    "translation?mdl=No+attention&beam=4&ts=2&en=When+I+was+a+child%2C+I+used+to+spend+every+summer+by+the+sea.":
+        ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+    "translation?mdl=%3Cscript%3E&beam=99&ts=abc&en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E": ['[data-testid="stPlotlyChart"]'],
+    "ner": ['[data-testid="stTextArea"]', "mark.ner-ent", '[data-testid="stPlotlyChart"]', ".ner-legend"],
+    "ner?ex=Bidirectional+matters%3A+Jordan&types=Person&types=Location&hm=Forward-only+LSTM&alltags=true":
+        ["mark.ner-ent", '[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+    "ner?text=%3Cscript%3Ealert(1)%3C%2Fscript%3E+in+Paris&types=%3Cb%3E&hm=bogus": ['[data-testid="stPlotlyChart"]'],
+    "gradients": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stMetric"]'],
+    "gradients?cell=LSTM&fb=3&rho=1&T=300&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
+    "gradients?act=linear&rho=3&T=500&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stAlert"]'],
+    "gradients?cell=%3Cscript%3E&T=abc&rho=99&H=-1": ['[data-testid="stPlotlyChart"]'],
+    "long_term": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stButton"]'],
+    "long_term?lag=%3Cb%3E&steps=-5&gT=9999": ['[data-testid="stPlotlyChart"]'],
+    "parallelism?Tmax=256": ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+    "music": ['[data-testid="stAudio"]', "audio", '[data-testid="stPlotlyChart"]', '[data-testid="stDownloadButton"]',
+              '[data-testid="stDataFrame"]'],
+    "music?mnote=D5&mlen=128&mtemp=1.5&mscale=D+major&mnet=GRU&mstep=40": ['[data-testid="stAudio"]', "audio"],
+    "music?mnote=%3Cscript%3E&mlen=9999&mtemp=NaN&mnet=bogus&mstep=-3": ['[data-testid="stAudio"]', "audio"],
 }
 
 
@@ -43,11 +62,20 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
     with streamlit_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        # The first visit after a server start is a teacher's shared deep link: it must open
+        # that page through app.py's navigation (not Streamlit's legacy pages/ mode).
+        page.goto(f"{url}/rnn_types?type=One-to-many&ty=6")
+        wait_until_idle(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        if "Home" not in nav or page.get_by_text("Page not found").count():
+            failures.append(f"cold deep link did not open through app.py; sidebar: {nav[:200]!r}")
+        if page.get_by_role("radio", name="One-to-many").get_attribute("aria-checked") != "true":
+            failures.append("cold deep link lost its ?type=One-to-many")
         for i, target in enumerate(_targets()):
             page.goto(f"{url}/{target}")
             wait_until_idle(page)
             page.screenshot(path=str(shots / f"{i:02d}_{target.split('?')[0] or 'home'}.png"), full_page=True)
-            if i > 0 and page.get_by_text("Page not found").count():  # (the first, cold load may show it)
+            if page.get_by_text("Page not found").count():
                 failures.append(f"/{target}: Streamlit says 'Page not found'")
             errors = page.locator('[data-testid="stException"]')
             if errors.count():
@@ -56,7 +84,7 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
                 if page.locator(selector).count() == 0:
                     failures.append(f"/{target}: nothing matches {selector}")
         # The scrubber's state goes to the URL, so a teacher can share the view.
-        page.goto(f"{url}/rnn-types")
+        page.goto(f"{url}/rnn_types")
         wait_until_idle(page)
         page.get_by_role("radio", name="One-to-many").click()
         wait_until_idle(page)

@@ -28,7 +28,9 @@ class Lesson:
 
     @property
     def url_path(self) -> str:
-        return Path(self.file).stem.replace("_", "-")
+        # The file's stem, exactly: Streamlit's very first script run after start-up uses its
+        # legacy pages/ mode, which finds pages by stem (see ensure_app_navigation).
+        return Path(self.file).stem
 
 
 SECTIONS = ("Start", "What RNNs do", "Limitations of RNNs")
@@ -49,6 +51,22 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("pages/parallelism.py", "No parallelism", "⏱️", "Limitations of RNNs",
            "Time a recurrent layer against attention and convolution: T sequential steps versus one."),
 )
+
+
+def ensure_app_navigation() -> None:
+    """Make the first run after server start go through ``app.py``'s ``st.navigation``.
+
+    Until some script calls ``st.navigation``, Streamlit treats a ``pages/`` folder in its
+    legacy way: the first visitor's page (a shared deep link, say) is run on its own,
+    without ``app.py``'s set-up and navigation. Every page and ``app.py`` call this first;
+    it switches the legacy mode off and reruns, and the rerun opens the same page (same
+    URL path) through ``app.py``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def built_lessons() -> list[Lesson]:

@@ -1,0 +1,360 @@
+"""Long-term dependencies: the adding problem, trained live and across lags.
+
+The adding problem (Hochreiter & Schmidhuber 1997): each step carries two numbers,
+a value drawn uniformly from [0, 1] and a marker that is 1 at exactly two steps,
+one in the first half of the sequence and one in the second, and 0 elsewhere. The
+target, read at the last step, is the sum of the two marked values. The first mark
+is at least ``T/2`` steps before the end, so the model must carry it that far.
+Always answering 1 (the mean of the target) scores ``MSE = 2/12 = 1/6``: a model that
+stays at that line has learned nothing about the sequence.
+
+:func:`train_side_by_side` trains a vanilla RNN, an LSTM and a GRU with the same
+number of hidden units on the same batches, one step each in turn, reporting
+progress through a callback. It stops after a fixed number of steps, when the
+caller asks, or at a hard wall-clock cap, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from sequence_models.cells import LSTMCell, unroll
+from sequence_models.runtime import AssetError, asset_path, load_checkpoint, make_generator, save_checkpoint
+
+CELL_NAMES = {"rnn": "Vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
+#: MSE of always answering 1 (the target's mean): Var(U₁ + U₂) = 2/12.
+BASELINE_MSE = 1 / 6
+LENGTH_RANGE = (4, 200)
+HIDDEN_RANGE = (4, 64)
+STEPS_RANGE = (10, 5000)
+MAX_TIME_LIMIT = 60.0
+ASSET_DIR = "limitations"
+ACROSS_LAG_FILE = "across_lag.json"
+LSTM_FILE = "lstm_adding.pt"
+
+
+def adding_batch(batch: int, length: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """``batch`` adding-problem sequences of ``length`` steps.
+
+    Returns ``x`` ``[batch, length, 2]`` (channel 0: values in [0, 1]; channel 1: the
+    two markers) and ``y`` ``[batch]`` (sum of the two marked values).
+    """
+    if length < 2 or batch < 1:
+        raise ValueError("the adding problem needs length ≥ 2 and batch ≥ 1")
+    values = torch.rand(batch, length, generator=generator)
+    half = length // 2
+    first = torch.randint(0, half, (batch,), generator=generator)
+    second = torch.randint(half, length, (batch,), generator=generator)
+    marks = torch.zeros(batch, length)
+    rows = torch.arange(batch)
+    marks[rows, first] = 1.0
+    marks[rows, second] = 1.0
+    y = values[rows, first] + values[rows, second]
+    return torch.stack([values, marks], dim=-1), y
+
+
+class SequenceRegressor(nn.Module):
+    """One recurrent layer (``nn.RNN`` tanh / ``nn.LSTM`` / ``nn.GRU``) and a linear read-out
+    of the last hidden state: ``x`` ``[batch, time, 2]`` → ``ŷ`` ``[batch]``."""
+
+    def __init__(self, cell: str, hidden: int, input_size: int = 2) -> None:
+        super().__init__()
+        layers = {"rnn": lambda: nn.RNN(input_size, hidden, nonlinearity="tanh", batch_first=True),
+                  "lstm": lambda: nn.LSTM(input_size, hidden, batch_first=True),
+                  "gru": lambda: nn.GRU(input_size, hidden, batch_first=True)}
+        if cell not in layers:
+            raise ValueError(f"cell must be one of {', '.join(layers)}, not {cell!r}")
+        self.cell, self.hidden = cell, hidden
+        self.rnn = layers[cell]()
+        self.head = nn.Linear(hidden, 1)
+
+    def reset_parameters(self, generator: torch.Generator, forget_bias: float = 1.0) -> None:
+        """PyTorch's uniform(±1/√hidden) init from ``generator``; an LSTM's forget bias set to ``forget_bias``."""
+        bound = self.hidden ** -0.5
+        with torch.no_grad():
+            for p in self.parameters():
+                p.uniform_(-bound, bound, generator=generator)
+            if self.cell == "lstm":
+                h = self.hidden
+                self.rnn.bias_ih_l0[h:2 * h].fill_(forget_bias)
+                self.rnn.bias_hh_l0[h:2 * h].zero_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1]).squeeze(-1)
+
+
+def n_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """One side-by-side run. ``time_limit`` is a hard wall-clock cap in seconds (≤ 60)."""
+
+    length: int = 50
+    hidden: int = 32
+    steps: int = 1500
+    batch: int = 32
+    lr: float = 0.01
+    seed: int = 0
+    time_limit: float = 45.0
+    cells: tuple[str, ...] = ("rnn", "lstm", "gru")
+    eval_every: int = 25
+    eval_size: int = 256
+
+    def validate(self) -> "LiveConfig":
+        checks = [("length", self.length, *LENGTH_RANGE), ("hidden", self.hidden, *HIDDEN_RANGE),
+                  ("steps", self.steps, *STEPS_RANGE), ("batch", self.batch, 1, 512), ("lr", self.lr, 1e-5, 1.0),
+                  ("time_limit", self.time_limit, 0.0, MAX_TIME_LIMIT), ("eval_every", self.eval_every, 1, 5000),
+                  ("eval_size", self.eval_size, 1, 4096)]
+        for name, value, lo, hi in checks:
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+                raise ValueError(f"{name} must be between {lo:g} and {hi:g}, not {value!r}")
+        if not self.cells or any(c not in CELL_NAMES for c in self.cells):
+            raise ValueError(f"cells must be a non-empty subset of {', '.join(CELL_NAMES)}")
+        return self
+
+
+@dataclass
+class LiveResult:
+    """Validation MSE curves: ``curves[cell]`` is a list of ``(step, mse)``; ``stopped`` is
+    ``"done"`` (all steps), ``"time"`` (hit the cap) or ``"stopped"`` (asked to stop)."""
+
+    config: LiveConfig
+    curves: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    steps_done: int = 0
+    elapsed: float = 0.0
+    stopped: str = "running"
+    models: dict[str, SequenceRegressor] = field(default_factory=dict)
+
+    def final_mse(self) -> dict[str, float]:
+        return {c: (v[-1][1] if v else math.nan) for c, v in self.curves.items()}
+
+
+def evaluate(model: SequenceRegressor, x: torch.Tensor, y: torch.Tensor) -> float:
+    """MSE of ``model`` on ``x`` ``[n, T, 2]``, ``y`` ``[n]``."""
+    with torch.inference_mode():
+        return float(nn.functional.mse_loss(model(x), y))
+
+
+def train_side_by_side(config: LiveConfig,
+                       on_progress: Callable[[LiveResult], None] | None = None,
+                       should_stop: Callable[[], bool] | None = None,
+                       clock: Callable[[], float] = time.monotonic) -> LiveResult:
+    """Train one model per cell in ``config.cells`` on identical batches, a step each in turn.
+
+    Every ``eval_every`` steps each model's MSE on a fixed validation set is appended
+    to its curve and ``on_progress(result)`` is called. Before every single step the
+    wall clock is checked: once ``time_limit`` seconds have passed since the start
+    (or ``should_stop()`` returns True) training ends with one last evaluation, so a
+    run overshoots the cap by at most one step plus that evaluation. (PyTorch's one-time
+    optimizer import, :func:`warm_up`, happens before the clock starts; the page pays it
+    when it loads.)
+    """
+    return _train(config.validate(), config.time_limit, on_progress, should_stop, clock)
+
+
+def warm_up() -> None:
+    """Pay PyTorch's one-time cost of the first optimizer in a process (it imports
+    ``torch._dynamo``: seconds on a busy CPU) so it never eats into a run's time cap."""
+    global _WARM
+    if not _WARM:
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        _WARM = True
+
+
+_WARM = False
+
+
+def _train(config: LiveConfig, time_limit: float,
+           on_progress: Callable[[LiveResult], None] | None = None,
+           should_stop: Callable[[], bool] | None = None,
+           clock: Callable[[], float] = time.monotonic) -> LiveResult:
+    warm_up()
+    start = clock()
+    gen = make_generator(config.seed)
+    models: dict[str, SequenceRegressor] = {}
+    for cell in config.cells:
+        models[cell] = SequenceRegressor(cell, config.hidden)
+        models[cell].reset_parameters(make_generator(config.seed + 1))
+    opts = {c: torch.optim.Adam(m.parameters(), lr=config.lr) for c, m in models.items()}
+    x_val, y_val = adding_batch(config.eval_size, config.length, make_generator(10_000 + config.seed))
+    result = LiveResult(config=config, curves={c: [] for c in config.cells}, models=models)
+
+    def record() -> None:
+        for c, m in models.items():
+            result.curves[c].append((result.steps_done, evaluate(m, x_val, y_val)))
+        result.elapsed = clock() - start
+        if on_progress is not None:
+            on_progress(result)
+
+    def out_of_time() -> bool:
+        return clock() - start >= time_limit
+
+    record()
+    while result.steps_done < config.steps:
+        x, y = adding_batch(config.batch, config.length, gen)
+        for c, m in models.items():
+            if out_of_time():
+                result.stopped = "time"
+                break
+            with torch.enable_grad():
+                loss = nn.functional.mse_loss(m(x), y)
+                opts[c].zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+                opts[c].step()
+        if result.stopped == "time":
+            break
+        result.steps_done += 1
+        if should_stop is not None and should_stop():
+            result.stopped = "stopped"
+            break
+        if result.steps_done % config.eval_every == 0 and result.steps_done < config.steps:
+            if out_of_time():
+                result.stopped = "time"
+                break
+            record()
+    if result.stopped == "running":
+        result.stopped = "done"
+    if not result.curves[config.cells[0]] or result.curves[config.cells[0]][-1][0] != result.steps_done:
+        record()
+    result.elapsed = clock() - start
+    if on_progress is not None:
+        on_progress(result)
+    return result
+
+
+# --- the LSTM's gates on one sequence --------------------------------------------------
+
+@dataclass
+class GateTrace:
+    """The LSTM's gates on one sequence, each ``[hidden, T]``, plus the sequence itself."""
+
+    forget: np.ndarray
+    update: np.ndarray
+    output: np.ndarray
+    memory: np.ndarray
+    values: np.ndarray      # [T] channel 0
+    marks: np.ndarray       # [T] channel 1
+    target: float
+    prediction: float
+
+
+def lstm_gates(model: SequenceRegressor, length: int, seed: int = 0) -> GateTrace:
+    """Run ``model``'s LSTM as the course's :class:`~sequence_models.cells.LSTMCell` (weights
+    copied with ``from_torch``) over one adding-problem sequence of ``length`` steps and
+    return every gate's activation over time."""
+    if model.cell != "lstm":
+        raise ValueError("gates are shown for an LSTM model only")
+    if not LENGTH_RANGE[0] <= length <= LENGTH_RANGE[1]:
+        raise ValueError(f"length must be between {LENGTH_RANGE[0]} and {LENGTH_RANGE[1]}")
+    cell = LSTMCell.from_torch(model.rnn)
+    x, y = adding_batch(1, length, make_generator(seed))
+    with torch.inference_mode():
+        states, traces = unroll(cell, x)
+        pred = float(model.head(states[:, -1]).squeeze())
+
+    def stack(key: str) -> np.ndarray:
+        return torch.cat([t[key] for t in traces]).T.numpy()
+
+    return GateTrace(forget=stack("forget"), update=stack("update"), output=stack("output"), memory=stack("c"),
+                     values=x[0, :, 0].numpy(), marks=x[0, :, 1].numpy(), target=float(y[0]), prediction=pred)
+
+
+# --- across lags: the precompute -------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """The across-lag precompute (``python -m sequence_models train limitations``)."""
+
+    lengths: tuple[int, ...] = (5, 10, 20, 40, 80, 160)
+    seeds: tuple[int, ...] = (0, 1)
+    hidden: int = 32
+    steps: int = 1500
+    batch: int = 32
+    lr: float = 0.01
+    test_size: int = 1000
+    lstm_length: int = 40
+
+
+def run_sweep(config: SweepConfig, out_dir: Path | None = None, log: Callable[[str], None] = print) -> dict:
+    """Train RNN, LSTM and GRU for a fixed number of steps at every length and seed of
+    ``config`` (no time cap, one thread) and measure test MSE on 1000 fresh sequences.
+
+    Writes ``across_lag.json`` and the LSTM trained at ``lstm_length`` with the first
+    seed (``lstm_adding.pt``) to ``out_dir`` (default ``assets/limitations``); returns the JSON dict.
+    """
+    out_dir = Path(out_dir) if out_dir is not None else asset_path(ASSET_DIR)
+    torch.set_num_threads(1)
+    rows = []
+    t_all, cpu_all = time.perf_counter(), time.process_time()
+    for length in config.lengths:
+        for seed in config.seeds:
+            live = LiveConfig(length=length, hidden=config.hidden, steps=config.steps, batch=config.batch,
+                              lr=config.lr, seed=seed, eval_every=config.steps, eval_size=16).validate()
+            t0 = time.perf_counter()
+            res = _train(live, time_limit=math.inf)
+            seconds = time.perf_counter() - t0
+            x_test, y_test = adding_batch(config.test_size, length, make_generator(20_000 + length))
+            for cell, model in res.models.items():
+                mse = evaluate(model, x_test, y_test)
+                rows.append({"cell": cell, "length": length, "seed": seed, "test_mse": mse,
+                             "relative_mse": mse / BASELINE_MSE, "seconds_all_cells": round(seconds, 2)})
+                log(f"T={length:4d} seed {seed} {cell:5s} test MSE {mse:.4f} ({mse / BASELINE_MSE:.3f} × baseline)")
+            if length == config.lstm_length and seed == config.seeds[0]:
+                lstm = res.models["lstm"]
+                save_checkpoint(out_dir / LSTM_FILE, lstm.state_dict(),
+                                {"cell": "lstm", "hidden": config.hidden, "length": length, "steps": config.steps,
+                                 "seed": seed, "lr": config.lr, "batch": config.batch},
+                                test_mse=next(r["test_mse"] for r in rows[-3:] if r["cell"] == "lstm"))
+    data = {"config": asdict(config), "baseline_mse": BASELINE_MSE, "results": rows,
+            "seconds_total": round(time.perf_counter() - t_all, 1),
+            "cpu_seconds_total": round(time.process_time() - cpu_all, 1), "torch_threads": 1}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / ACROSS_LAG_FILE).write_text(json.dumps(data, indent=1))
+    log(f"wrote {out_dir / ACROSS_LAG_FILE}: {data['seconds_total']:.0f} s wall, {data['cpu_seconds_total']:.0f} s CPU")
+    return data
+
+
+def load_across_lag(path: Path | None = None) -> dict:
+    """The sweep's JSON (``assets/limitations/across_lag.json``); :class:`AssetError` if missing or bad."""
+    path = Path(path) if path is not None else asset_path(ASSET_DIR) / ACROSS_LAG_FILE
+    rebuild = "rebuild it with `python -m sequence_models train limitations`"
+    if not path.is_file():
+        raise AssetError(f"Results file {path.name} is missing from {path.parent}; {rebuild}.")
+    try:
+        data = json.loads(path.read_text())
+        rows = data["results"]
+        assert all({"cell", "length", "test_mse"} <= set(r) for r in rows)
+    except Exception as exc:
+        raise AssetError(f"Results file {path.name} is unreadable ({type(exc).__name__}); {rebuild}.") from exc
+    return data
+
+
+def load_lstm(path: Path | None = None) -> SequenceRegressor:
+    """The LSTM saved by the sweep (for the gate heatmap before any live run)."""
+    path = Path(path) if path is not None else asset_path(ASSET_DIR) / LSTM_FILE
+    try:
+        ckpt = load_checkpoint(path)
+    except AssetError as exc:
+        raise AssetError(str(exc).split("; rebuild")[0] + "; rebuild it with "
+                         "`python -m sequence_models train limitations`.") from exc
+    try:
+        model = SequenceRegressor("lstm", int(ckpt["config"]["hidden"]))
+        model.load_state_dict(ckpt["state_dict"])
+    except (RuntimeError, KeyError, TypeError, ValueError) as exc:
+        raise AssetError(f"{LSTM_FILE} does not match the LSTM's shape; rebuild it with "
+                         "`python -m sequence_models train limitations`.") from exc
+    model.eval()
+    return model
