@@ -1,0 +1,106 @@
+"""AppTest of the music page: it renders, its controls change the melody, bad input falls back."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import mido
+
+from tests.conftest import open_page
+
+PAGE = "pages/music.py"
+
+
+def _roll(at) -> dict:
+    """The piano roll's figure as a dict."""
+    return json.loads(at.get("plotly_chart")[1].proto.spec)
+
+
+def _mean_entropy_text(at) -> str:
+    return next(m.value for m in at.markdown if "Mean uncertainty" in m.value)
+
+
+def test_page_renders_a_melody_with_audio_download_and_evaluation() -> None:
+    at = open_page(PAGE)
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("audio")) == 1
+    assert len(at.get("download_button")) == 1
+    roll = _roll(at)
+    seed_trace = next(t for t in roll["data"] if t["name"] == "seed (given)")
+    assert seed_trace["y"] == [60]                                   # middle C, marked as the seed
+    generated = next(t for t in roll["data"] if t["name"] == "generated")
+    assert len(generated["y"]) >= 50                                 # 64 events, almost all notes
+    assert any("beats the bigram" in c.value for c in at.caption)
+    assert any(len(df.value) == 6 for df in at.dataframe)           # 3 models + 3 baselines
+    assert at.subheader[-1].value == "Try this"
+
+
+def test_controls_change_the_melody_and_the_entropy() -> None:
+    at = open_page(PAGE)
+    before_roll, before_h = _roll(at), _mean_entropy_text(at)
+    at.slider(key="mtemp").set_value(1.8).run()
+    assert not at.exception
+    after_h = _mean_entropy_text(at)
+    assert after_h != before_h
+    bits = [float(t.split("**")[1].split()[0]) for t in (before_h, after_h)]
+    assert bits[1] > bits[0]                                         # hotter → more uncertain
+    at.selectbox(key="mnote").set_value("G4").run()
+    assert next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"] == [67]
+    at.slider(key="mlen").set_value(8).run()
+    assert sum(len(t["y"]) for t in _roll(at)["data"] if t.get("type") == "bar") <= 8
+    assert _roll(at) != before_roll
+    at.segmented_control(key="mnet").set_value("GRU").run()
+    assert not at.exception and any("The GRU started" in m.value for m in at.markdown)
+
+
+def test_new_melody_button_changes_the_seed() -> None:
+    at = open_page(PAGE)
+    seed = at.number_input(key="mseed").value
+    at.button[0].click().run()
+    assert at.number_input(key="mseed").value != seed and not at.exception
+
+
+def test_a_bad_upload_gets_a_clear_message_and_the_note_seed_is_used() -> None:
+    at = open_page(PAGE)
+    at.segmented_control(key="msrc").set_value("A MIDI file").run()
+    at.file_uploader(key="mupload").set_value(("song.mid", b"MThd this is not really midi", "audio/midi")).run()
+    assert not at.exception
+    assert any("damaged" in e.value and "Using the seed note instead" in e.value for e in at.error)
+    assert len(at.get("audio")) == 1                                # still a melody, from C4
+    at.file_uploader(key="mupload").set_value(("empty.mid", b"", "audio/midi")).run()
+    assert any("empty" in e.value for e in at.error)
+
+
+def test_a_good_upload_becomes_the_seed() -> None:
+    mid = mido.MidiFile()
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    for pitch in (64, 67, 71):
+        track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
+                  mido.Message("note_off", note=pitch, velocity=0, time=240)]
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    at = open_page(PAGE)
+    at.segmented_control(key="msrc").set_value("A MIDI file").run()
+    at.file_uploader(key="mupload").set_value(("tune.mid", buf.getvalue(), "audio/midi")).run()
+    assert not at.exception and not at.error
+    assert next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"] == [64, 67, 71]
+
+
+def test_odd_url_values_fall_back_to_defaults() -> None:
+    at = open_page(PAGE, {"mnote": "<script>alert(1)</script>", "mlen": "9999", "mtemp": "NaN", "mtopk": "-3",
+                          "mseed": "abc", "mscale": "Z major", "mnet": "Transformer", "mbpm": "1e9", "mstep": "-5"})
+    assert not at.exception
+    assert at.selectbox(key="mnote").value == "C4"
+    assert 8 <= at.slider(key="mlen").value <= 256
+    assert len(at.get("audio")) == 1
+
+
+def test_url_values_set_the_view() -> None:
+    at = open_page(PAGE, {"mnote": "D5", "mlen": "32", "mscale": "D major", "mnet": "Vanilla RNN", "mstep": "5"})
+    assert not at.exception
+    assert next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"] == [74]
+    assert any("The Vanilla RNN started" in m.value for m in at.markdown)
+    assert at.slider(key="mstep").value == 5
