@@ -59,14 +59,18 @@ def ensure_app_navigation() -> None:
     Until some script calls ``st.navigation``, Streamlit treats a ``pages/`` folder in its
     legacy way: the first visitor's page (a shared deep link, say) is run on its own,
     without ``app.py``'s set-up and navigation. Every page and ``app.py`` call this first;
-    it switches the legacy mode off and reruns, and the rerun opens the same page (same
-    URL path) through ``app.py``.
+    it switches the legacy mode off and, on a session's first run, reruns: the rerun opens
+    the same page (same URL path) through ``app.py``. (AppTest turns the legacy mode back
+    on before every run; rerunning only on a session's first run keeps its clicks.)
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    first_run = not st.session_state.get("_through_app")
+    st.session_state["_through_app"] = True
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if first_run:
+            st.rerun()
 
 
 def built_lessons() -> list[Lesson]:
