@@ -8,6 +8,7 @@ the home page, then runs the selected page.
 import streamlit as st
 
 from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation
+from ui.presentation import presentation_switch
 
 ensure_app_navigation()
 
@@ -44,6 +45,7 @@ def home() -> None:
 
 
 def sidebar() -> None:
+    presentation_switch()
     with st.sidebar:
         st.caption(
             "Unrolled follows the course notes on recurrent neural networks: RNN types, what RNNs "

@@ -102,3 +102,12 @@ def test_every_page_goes_through_app_navigation_on_a_cold_start() -> None:
         call = source.find("\nensure_app_navigation()")
         first_st = min((i for i in (source.find("\nst."), source.find("\n@st.")) if i >= 0), default=len(source))
         assert 0 <= call < first_st, f"{lesson.file} must call ensure_app_navigation() before any st.* call"
+
+
+@pytest.mark.parametrize("value, on", [("true", True), ("false", False), ("<b>yes</b>", False)])
+def test_presentation_mode_follows_the_url(value: str, on: bool) -> None:
+    at = open_page(PAGE, {"present": value})
+    assert not at.exception
+    assert at.sidebar.toggle(key="present").value is on
+    styles = [h.proto.body for h in at.get("html") if "font-size" in h.proto.body]
+    assert bool(styles) is on

@@ -86,7 +86,8 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
         # The scrubber's state goes to the URL, so a teacher can share the view.
         page.goto(f"{url}/rnn_types")
         wait_until_idle(page)
-        page.get_by_role("radio", name="One-to-many").click()
+        # (a slow page visited just before may still be finishing on the server: allow time)
+        page.get_by_role("radio", name="One-to-many").click(timeout=120_000)
         wait_until_idle(page)
         if "type=One-to-many" not in page.url:
             failures.append(f"choosing One-to-many did not reach the URL: {page.url}")
