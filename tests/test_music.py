@@ -241,6 +241,16 @@ def test_training_loop_runs_and_learns_a_little() -> None:
     assert after < before - 3 and record["steps"] == 60 and len(record["history"]) == 1
 
 
+def test_training_is_reproducible_with_a_seed() -> None:
+    tunes = [Tune("t", "x", np.array([60, 62, 64, 65, 67, 69] * 6), np.full(36, 6)) for _ in range(3)]
+    tiny = Corpus({"train": tunes, "valid": tunes[:1], "test": tunes[:1]}, {})
+    config = MelodyConfig(hidden=8, embed=4)
+    runs = [train_one("lstm", tiny, 5, 2, 16, 0.05, config, seed, log=lambda s: None)[0].state_dict()
+            for seed in (3, 3, 4)]
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
+    assert not all(torch.equal(runs[0][k], runs[2][k]) for k in runs[0])
+
+
 def test_abc_parsing_merges_ties_and_keeps_rests() -> None:
     music21 = pytest.importorskip("music21")
     from sequence_models.music.corpus import _tune_from_score

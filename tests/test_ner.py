@@ -279,6 +279,15 @@ def test_tiny_training_run_learns_and_round_trips(tmp_path) -> None:
         assert tags[0] == ["B-PERSON", "O", "B-GPE", "O"]
 
 
+def test_training_is_reproducible_with_a_seed() -> None:
+    data = [Sentence(("Alice", "visited", "Paris", "."), ("B-PERSON", "O", "B-GPE", "O"), ("O",) * 4)] * 8
+    vocab = Vocab.build([s.tokens for s in data], min_count=1, min_char_count=1)
+    runs = [train_model("bilstm_crf", data, vocab, epochs=2, batch_size=4, lr=0.02, seed=seed, hidden=8,
+                        log=lambda _: None)[0].state_dict() for seed in (5, 5, 6)]
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
+    assert not all(torch.equal(runs[0][k], runs[2][k]) for k in runs[0])
+
+
 def test_evaluate_command_on_a_slice(shared_data, capsys) -> None:
     assert cli_main(["evaluate", "ner", "--limit", "40", "--out", "-"]) == 0
     out = capsys.readouterr().out

@@ -202,6 +202,15 @@ def test_training_loop_runs_and_checkpoint_loads(shared_data, tmp_path) -> None:
     assert r.attention.shape == (len(r.output_tokens), 5)
 
 
+def test_training_is_reproducible_with_a_seed(shared_data, tmp_path) -> None:
+    args = ["train", "translation", "--limit", "200", "--max-steps", "2", "--batch-size", "16", "--emb", "8",
+            "--enc-hidden", "4", "--dec-hidden", "4", "--attn-dim", "4"]
+    for name in ("a", "b"):
+        assert cli_main([*args, "--out", str(tmp_path / f"{name}.pt")]) == 0
+    a, b = (load_translator(tmp_path / f"{n}.pt").model.state_dict() for n in ("a", "b"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_evaluation_runs_on_a_few_pairs(shared_data, tmp_path, capsys) -> None:
     pytest.importorskip("sacrebleu")
     out = tmp_path / "eval.json"
