@@ -26,18 +26,10 @@ def _param(rows: int, cols: int | None = None) -> nn.Parameter:
     return nn.Parameter(torch.empty(shape))
 
 
-class RNNCell(nn.Module):
-    """Vanilla RNN: ``a<t> = g(W_aa a<t-1> + W_ax x<t> + b_a)`` with ``g`` tanh, ReLU or identity."""
+class _Cell(nn.Module):
+    """What every cell shares: PyTorch's initialisation and a zero starting state."""
 
-    def __init__(self, input_size: int, hidden_size: int, nonlinearity: Nonlinearity = "tanh") -> None:
-        super().__init__()
-        if nonlinearity not in _ACTIVATIONS:
-            raise ValueError(f"nonlinearity must be one of {sorted(_ACTIVATIONS)}, not {nonlinearity!r}")
-        self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
-        self.W_ax = _param(hidden_size, input_size)
-        self.W_aa = _param(hidden_size, hidden_size)
-        self.b_a = _param(hidden_size)
-        self.reset_parameters()
+    hidden_size: int
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """Uniform(-1/sqrt(hidden), 1/sqrt(hidden)), as PyTorch initialises its RNNs."""
@@ -49,6 +41,20 @@ class RNNCell(nn.Module):
     def init_state(self, batch: int = 1) -> torch.Tensor:
         """``a<0>``: zeros ``[batch, hidden]``."""
         return torch.zeros(batch, self.hidden_size)
+
+
+class RNNCell(_Cell):
+    """Vanilla RNN: ``a<t> = g(W_aa a<t-1> + W_ax x<t> + b_a)`` with ``g`` tanh, ReLU or identity."""
+
+    def __init__(self, input_size: int, hidden_size: int, nonlinearity: Nonlinearity = "tanh") -> None:
+        super().__init__()
+        if nonlinearity not in _ACTIVATIONS:
+            raise ValueError(f"nonlinearity must be one of {sorted(_ACTIVATIONS)}, not {nonlinearity!r}")
+        self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
+        self.W_ax = _param(hidden_size, input_size)
+        self.W_aa = _param(hidden_size, hidden_size)
+        self.b_a = _param(hidden_size)
+        self.reset_parameters()
 
     def trace(self, x: torch.Tensor, a_prev: torch.Tensor) -> dict[str, torch.Tensor]:
         """One step with its parts: ``Wax_x``, ``Waa_a``, ``z`` (pre-activation) and ``a``."""
@@ -73,7 +79,7 @@ class RNNCell(nn.Module):
         return cell
 
 
-class LSTMCell(nn.Module):
+class LSTMCell(_Cell):
     """LSTM in the course's notation (state ``a`` and memory cell ``c``)::
 
         Γ_f = σ(W_f [a<t-1>, x<t>] + b_f)      forget gate
@@ -100,11 +106,9 @@ class LSTMCell(nn.Module):
 
     def reset_parameters(self, generator: torch.Generator | None = None, forget_bias: float | None = None) -> None:
         """PyTorch's uniform init; ``forget_bias`` (if given) then sets every ``b_f``."""
-        bound = self.hidden_size ** -0.5
-        with torch.no_grad():
-            for p in self.parameters():
-                p.uniform_(-bound, bound, generator=generator)
-            if forget_bias is not None:
+        super().reset_parameters(generator)
+        if forget_bias is not None:
+            with torch.no_grad():
                 self.b_f.fill_(forget_bias)
 
     def init_state(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
@@ -146,7 +150,7 @@ class LSTMCell(nn.Module):
         return cell
 
 
-class GRUCell(nn.Module):
+class GRUCell(_Cell):
     """GRU as PyTorch computes it (``Γ_r`` relevance, ``Γ_u`` update)::
 
         Γ_r = σ(W_rx x<t> + W_ra a<t-1> + b_r)
@@ -169,17 +173,6 @@ class GRUCell(nn.Module):
         self.b_r, self.b_u = _param(hidden_size), _param(hidden_size)
         self.b_cx, self.b_ca = _param(hidden_size), _param(hidden_size)
         self.reset_parameters()
-
-    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """PyTorch's uniform init."""
-        bound = self.hidden_size ** -0.5
-        with torch.no_grad():
-            for p in self.parameters():
-                p.uniform_(-bound, bound, generator=generator)
-
-    def init_state(self, batch: int = 1) -> torch.Tensor:
-        """``a<0>``: zeros ``[batch, hidden]``."""
-        return torch.zeros(batch, self.hidden_size)
 
     def trace(self, x: torch.Tensor, a_prev: torch.Tensor) -> dict[str, torch.Tensor]:
         """One step: gates ``relevance``, ``update``, the ``candidate`` and new ``a``."""

@@ -93,21 +93,23 @@ def _run_dispatch(registry: dict[str, str]) -> Callable[[argparse.Namespace], in
     return lambda args: _call(registry[args.task], args.rest)
 
 
+def _lazy(help_text: str, module: str, add: str = "add_arguments", run: str = "run"):
+    """A COMMANDS entry whose functions live in ``module``, imported only when the command is used."""
+    return (help_text, lambda p: getattr(importlib.import_module(module), add)(p),
+            lambda a: getattr(importlib.import_module(module), run)(a))
+
+
 #: name → (help, add_arguments, run). Later features register their commands here.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "unroll": ("run the RNN-types toy model and print its forward pass", _add_unroll, _run_unroll),
-    "melody": ("continue a seed note into a melody (LSTM, GRU or RNN); write MIDI (--json: the notes)",
-               lambda p: importlib.import_module("sequence_models.music.commands").add_arguments(p),
-               lambda a: importlib.import_module("sequence_models.music.commands").run(a)),
-    "ner": ("tag named entities in TEXT with the BiLSTM-CRF (--json: tokens and entities with offsets)",
-            lambda p: importlib.import_module("sequence_models.ner.command").add_arguments(p),
-            lambda a: importlib.import_module("sequence_models.ner.command").run(a)),
-    "gradients": ("print the gradient norm at every distance back in time (vanishing/exploding)",
-                  lambda p: importlib.import_module("sequence_models.limitations.cli").add_gradients_arguments(p),
-                  lambda a: importlib.import_module("sequence_models.limitations.cli").run_gradients(a)),
-    "translate": ("translate English TEXT to French (--json: tokens, translation, attention output × source)",
-                  lambda p: importlib.import_module("sequence_models.translation.command").add_arguments(p),
-                  lambda a: importlib.import_module("sequence_models.translation.command").run(a)),
+    "melody": _lazy("continue a seed note into a melody (LSTM, GRU or RNN); write MIDI (--json: the notes)",
+                    "sequence_models.music.commands"),
+    "ner": _lazy("tag named entities in TEXT with the BiLSTM-CRF (--json: tokens and entities with offsets)",
+                 "sequence_models.ner.command"),
+    "translate": _lazy("translate English TEXT to French (--json: tokens, translation, attention output × source)",
+                       "sequence_models.translation.command"),
+    "gradients": _lazy("print the gradient norm at every distance back in time (vanishing/exploding)",
+                       "sequence_models.limitations.cli", add="add_gradients_arguments", run="run_gradients"),
 }
 if TRAINERS:
     COMMANDS["train"] = ("train a model (weights go to assets/)", _add_dispatch(TRAINERS), _run_dispatch(TRAINERS))
