@@ -5,6 +5,9 @@ navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and
 the home page, then runs the selected page.
 """
 
+# Import pandas fully before any page runs: plotly finds it lazily in sys.modules, and when two
+# sessions' first runs start together one could see a half-imported pandas ("no attribute 'Series'").
+import pandas  # noqa: F401
 import streamlit as st
 
 from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation

@@ -11,6 +11,8 @@ from sequence_models.limitations.gradients import (FORGET_BIAS_RANGE, HIDDEN_RAN
                                                    SEED_RANGE, GradientConfig, clipping_demo, format_log10,
                                                    gradient_norms, log10_or_none, pascanu_condition)
 from sequence_models.runtime import use_inference_threads
+from ui import heavy
+from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, PURPLE, VERMILION
 
@@ -25,12 +27,14 @@ use_inference_threads(1)
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def measured(cfg: GradientConfig):
-    return gradient_norms(cfg)
+    with heavy.slot():
+        return gradient_norms(cfg)
 
 
 @st.cache_data(max_entries=32, show_spinner="Training two small RNNs (a couple of seconds)…")
 def clipping_runs(lr: float, clip: float, radius: float, seed: int):
-    return clipping_demo(lr=lr, clip=clip, seed=seed, init_radius=radius)
+    with heavy.slot():
+        return clipping_demo(lr=lr, clip=clip, seed=seed, init_radius=radius)
 
 
 def sup(n: int) -> str:
@@ -162,12 +166,12 @@ st.markdown(
 c1, c2, c3 = st.columns([1.2, 1.2, 1])
 with c1:
     cell_label = st.segmented_control("Cell", list(CELL_LABELS), default="Vanilla RNN", required=True,
-                                      key="cell", bind="query-params")
+                                      key="cell", bind="query-params") or "Vanilla RNN"  # None after ?cell=
     cell = CELL_LABELS[cell_label]
 with c2:
     if cell == "rnn":
         act_label = st.segmented_control("Activation g (vanilla RNN)", list(ACT_LABELS), default="tanh", required=True,
-                                         key="act", bind="query-params")
+                                         key="act", bind="query-params") or "tanh"
     elif cell == "lstm":
         forget_bias = st.slider("Forget-gate bias b_f (LSTM)", *FORGET_BIAS_RANGE, value=1.0, step=0.5, key="fb",
                                 bind="query-params", help="σ(b_f) is the forget gate's value when its inputs are 0.")
@@ -177,7 +181,7 @@ with c3:
     precision = st.segmented_control("Floats", ["float64", "float32"], default="float64", required=True,
                                      key="prec", bind="query-params",
                                      help="float32 is what training normally uses: it underflows below ~1e-45 "
-                                          "and overflows above ~3e38. float64 reaches ~1e-324 and ~1e308.")
+                                          "and overflows above ~3e38. float64 reaches ~1e-324 and ~1e308.") or "float64"
 s1, s2, s3, s4 = st.columns([3, 3, 2, 1.3])
 length = s1.slider("Sequence length T", *LENGTH_RANGE, value=100, step=10, key="T", bind="query-params")
 radius = s2.slider("Recurrent weight scale ρ (spectral radius)", *RADIUS_RANGE, value=0.9, step=0.05,
@@ -185,12 +189,13 @@ radius = s2.slider("Recurrent weight scale ρ (spectral radius)", *RADIUS_RANGE,
                    help="Every hidden-to-hidden matrix W_·a is an orthogonal matrix times ρ, so all its "
                         "singular values (and |eigenvalues|) equal ρ.")
 hidden = s3.slider("Hidden units", *HIDDEN_RANGE, value=32, step=4, key="H", bind="query-params")
-seed = s4.number_input("Random seed", *SEED_RANGE, value=0, step=1, key="gseed", bind="query-params")
+seed = whole_number_input("Random seed", *SEED_RANGE, value=0, key="gseed", container=s4)
 
 cfg = GradientConfig(cell=cell, length=int(length), radius=float(radius), hidden=int(hidden), seed=int(seed),
                      dtype=precision, activation=ACT_LABELS[act_label] if cell == "rnn" else "tanh",
                      forget_bias=float(forget_bias) if cell == "lstm" else 1.0)
-res = measured(cfg)
+with heavy.job("gradient computation"):
+    res = measured(cfg)
 n = res.norms
 far = n[-1]
 st.plotly_chart(gradient_chart(res), width="stretch", key="grad_chart", config={"displayModeBar": False})
@@ -265,8 +270,9 @@ lr = k1.select_slider("Learning rate η", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5], val
 clip = k2.select_slider("Clip threshold θ", [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0], value=1.0, key="clip",
                         bind="query-params")
 rho0 = k3.select_slider("Initial ρ₀ of W_aa", [0.5, 1.0, 1.5, 2.0, 3.0], value=1.5, key="rho0", bind="query-params")
-cseed = k4.number_input("Seed", 0, 99, value=0, step=1, key="cseed", bind="query-params")
-runs = clipping_runs(float(lr), float(clip), float(rho0), int(cseed))
+cseed = whole_number_input("Seed", 0, 99, value=0, key="cseed", container=k4)
+with heavy.job("clipping demo"):
+    runs = clipping_runs(float(lr), float(clip), float(rho0), int(cseed))
 st.plotly_chart(clip_chart(runs, float(clip)), width="stretch", key="clip_chart", config={"displayModeBar": False})
 plain, clipped = runs
 for run, name in ((plain, "Without clipping"), (clipped, "With clipping")):

@@ -12,6 +12,8 @@ from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LEN
                                                    load_across_lag, load_lstm, lstm_gates, n_parameters,
                                                    train_side_by_side, warm_up)
 from sequence_models.runtime import AssetError, make_generator, use_inference_threads
+from ui import heavy
+from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, ORANGE, VERMILION
 
@@ -181,7 +183,7 @@ def live_experiment() -> None:
                             "least T/2 steps.")
     steps = c2.select_slider("Training steps (each model)", [250, 500, 1000, 1500, 2000, 3000], value=1500,
                              key="steps", bind="query-params")
-    seed = c3.number_input("Seed", 0, 99, value=0, step=1, key="lseed", bind="query-params")
+    seed = whole_number_input("Seed", 0, 99, value=0, key="lseed", container=c3)
     b1, b2, b3 = st.columns([2, 1, 4], vertical_alignment="center")
     start = b1.button("▶ Train RNN, LSTM and GRU", type="primary", key="lt_start")
     b2.button("■ Stop", key="lt_stop", help="Stops the run; the curves so far stay on the page.")
@@ -207,7 +209,9 @@ def live_experiment() -> None:
             chart.plotly_chart(curve_figure(state["curves"], cfg.steps), width="stretch",
                                key=f"live_{state['draws']}", config={"displayModeBar": False})
 
-        with st.spinner("Training…", show_time=True):
+        # One run per session and a few per server; a queued run shows its place and the clock starts
+        # only when it gets a slot. Each progress update is an st call, so a closed tab stops the run there.
+        with heavy.job("live training", take_slot=True, wait=heavy.TRAINING_WAIT), st.spinner("Training…", show_time=True):
             result = train_side_by_side(cfg, on_progress=on_progress)
         state["status"] = result.stopped
         st.session_state["lt_lstm"] = (result.models["lstm"], cfg.length)
@@ -268,7 +272,7 @@ else:
     g1, g2 = st.columns(2)
     gate_len = g1.slider("Length of the example", 10, 120, value=min(max(trained_len, 10), 120), key="gT",
                          bind="query-params")
-    ex = g2.number_input("Example sequence", 0, 999, value=0, step=1, key="ex", bind="query-params")
+    ex = whole_number_input("Example sequence", 0, 999, value=0, key="ex", container=g2)
     tr = lstm_gates(model, int(gate_len), seed=int(ex))
     st.markdown(f"Gates of {source} on one sequence: target **{tr.target:.3f}**, LSTM answers "
                 f"**{tr.prediction:.3f}** (error {abs(tr.prediction - tr.target):.3f}). Computed with the course's "

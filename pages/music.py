@@ -16,6 +16,8 @@ from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATUR
 from sequence_models.music.midi import MAX_UPLOAD_BYTES, seed_tokens_from_midi
 from sequence_models.music.model import CELL_NAMES, load_model
 from sequence_models.runtime import AssetError, use_inference_threads
+from ui import heavy
+from ui.inputs import markdown_literal, whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, SKY, VERMILION
 
@@ -44,7 +46,8 @@ def evaluation() -> dict:
 @st.cache_data(max_entries=32, show_spinner=False)
 def melody_for(cell: str, seed_tokens: tuple[int, ...], length: int, temperature: float, top_k: int, seed: int,
                scale: str) -> Melody:
-    return generate(model_for(cell), list(seed_tokens), length, temperature, top_k, seed, parse_scale(scale), cell=cell)
+    with heavy.slot():
+        return generate(model_for(cell), list(seed_tokens), length, temperature, top_k, seed, parse_scale(scale), cell=cell)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -54,8 +57,9 @@ def midi_and_wav(notes_key: tuple[tuple[int, float, float], ...], tempo: float) 
     from sequence_models.music.synth import render_wav
 
     notes = [{"pitch": p, "start": s, "end": e} for p, s, e in notes_key]
-    midi = melody_midi_bytes(notes, tempo)
-    wav, engine = render_wav(notes, midi)
+    with heavy.slot():
+        midi = melody_midi_bytes(notes, tempo)
+        wav, engine = render_wav(notes, midi)
     return midi, wav, engine
 
 
@@ -250,7 +254,7 @@ with left:
                 seed_text = "the first notes of your file: " + ", ".join(token_label(t) for t in seed_tokens)
             except ValueError as exc:
                 seed_tokens = None
-                st.error(f"Could not use “{html.escape(upload.name[:60])}”: {exc} Using the seed note instead.")
+                st.error(f"Could not use “{markdown_literal(upload.name, 60)}”: {exc} Using the seed note instead.")
     note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mnote",
                               index=NOTE_LABELS.index("C4"), bind="query-params")
     st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mkeys", on_select=pick_key,
@@ -269,8 +273,8 @@ with right:
     top_k = c1.slider("Top-k (0 = no cut)", 0, 60, DEFAULTS["top_k"], key="mtopk", bind="query-params")
     tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mbpm", bind="query-params")
     c3, c4 = st.columns([1, 1], vertical_alignment="bottom")
-    rseed = c3.number_input("Random seed (same seed → same melody)", 0, 99_999, DEFAULTS["seed"], key="mseed",
-                            bind="query-params")
+    rseed = whole_number_input("Random seed (same seed → same melody)", 0, 99_999, DEFAULTS["seed"], key="mseed",
+                               container=c3)
     c4.button("🎲 New melody", on_click=new_seed, width="stretch")
     scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS, key="mscale",
                                bind="query-params")
@@ -287,10 +291,11 @@ if seed_tokens is None:
     beats = TOKEN_TICKS[seed_tokens[0]] / TICKS_PER_QUARTER
     seed_text = f"the note {note_label} ({beats:g} beat{'s' if beats != 1 else ''} long: the model chose the length)"
 temperature = min(max(float(temperature), MIN_TEMPERATURE), MAX_TEMPERATURE)
-melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed),
-                    "" if scale_label == "Off" else scale_label)
-notes = melody.notes(tempo)
-midi, wav, engine = midi_and_wav(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
+with heavy.job("melody generation"):
+    melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed),
+                        "" if scale_label == "Off" else scale_label)
+    notes = melody.notes(tempo)
+    midi, wav, engine = midi_and_wav(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
 
 st.subheader("3. The melody")
 st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "

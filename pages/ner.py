@@ -16,7 +16,7 @@ from sequence_models.ner.inference import DEFAULT_TEXT, EVALUATION_FILE, MAX_CHA
 from sequence_models.ner.tokenizer import split_sentences
 from sequence_models.ner.types import COURSE_TYPES, OTHER_TYPES, display_name
 from sequence_models.runtime import AssetError, asset_path, use_inference_threads
-from ui import palette
+from ui import heavy, palette
 from ui.lessons import ensure_app_navigation, lesson_link
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
@@ -56,7 +56,8 @@ def get_tagger(kind: str):
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_model(kind: str, text: str) -> Analysis:
     use_inference_threads(1)
-    return analyse(get_tagger(kind), text)
+    with heavy.slot():
+        return analyse(get_tagger(kind), text)
 
 
 @st.cache_data(show_spinner=False)
@@ -94,7 +95,8 @@ def heatmap(result: Analysis, rows: range, title: str, all_tags: bool) -> go.Fig
             fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
                           line={"color": palette.VERMILION, "width": 2})
     fig.update_layout(title=title, height=190 + 26 * len(keep), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      xaxis={"tickmode": "array", "tickvals": list(range(len(tokens))), "ticktext": tokens,
+                      xaxis={"tickmode": "array", "tickvals": list(range(len(tokens))),
+                             "ticktext": [html.escape(t, quote=False) for t in tokens],  # plotly reads <b>, <a> …
                              "tickangle": -45},
                       yaxis={"autorange": "reversed"})
     return fig
@@ -149,8 +151,9 @@ if not text.strip():
             "News-style sentences work best, e.g. “Apple Inc. is looking at buying UK startup for $1 billion.”")
     st.stop()
 
-bi = run_model("bilstm_crf", text)
-fw = run_model("forward_lstm", text)
+with heavy.job("tagging"):
+    bi = run_model("bilstm_crf", text)
+    fw = run_model("forward_lstm", text)
 
 # --- highlighted entities ---------------------------------------------------------------
 st.subheader("Entities")

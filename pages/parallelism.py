@@ -6,6 +6,7 @@ import streamlit as st
 
 from sequence_models.limitations.parallelism import (BATCH_RANGE, LAYERS, LENGTHS, WIDTH_RANGE, TimingConfig,
                                                      conv_layers_to_see_everything, sequential_steps, time_layers)
+from ui import heavy
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, ORANGE, VERMILION
 
@@ -18,7 +19,8 @@ DASH = {"RNN": "solid", "LSTM": "dash", "self-attention": "solid", "1-D conv": "
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Timing the four layers on one CPU thread (a few seconds)…")
 def measure(lengths: tuple[int, ...], width: int, batch: int):
     """Cached by its parameters: the same settings are measured once an hour at most."""
-    return time_layers(TimingConfig(lengths=lengths, width=width, batch=batch, repeats=5, budget=6.0))
+    with heavy.slot():
+        return time_layers(TimingConfig(lengths=lengths, width=width, batch=batch, repeats=5, budget=6.0))
 
 
 def timing_figure(res) -> go.Figure:
@@ -69,7 +71,8 @@ width = c2.select_slider("Width d (hidden units = channels)", [16, 32, 64, 128, 
 batch = c3.select_slider("Batch size", [1, 2, 4, 8, 16, 32], value=8, key="B", bind="query-params")
 assert WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1] and BATCH_RANGE[0] <= batch <= BATCH_RANGE[1]
 lengths = tuple(n for n in LENGTHS if n <= longest)
-res = measure(lengths, int(width), int(batch))
+with heavy.job("timing run"):
+    res = measure(lengths, int(width), int(batch))
 if st.button("Measure again", help="Timings vary with what else the server is doing; this re-runs them."):
     measure.clear()
     st.rerun()

@@ -12,6 +12,7 @@ from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM
 from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult, load_model,
                                                    translate)
 from sequence_models.translation.vocab import EOS
+from ui import heavy
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREY, ORANGE, VERMILION
 
@@ -42,7 +43,8 @@ def cached_model(name: str):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_translation(text: str, beam: int, name: str) -> TranslationResult:
-    return translate(cached_model(name), text, beam=beam, model_name=name)
+    with heavy.slot():
+        return translate(cached_model(name), text, beam=beam, model_name=name)
 
 
 @st.cache_data(show_spinner=False)
@@ -192,7 +194,8 @@ with c4:
 name = MODELS.get(model_label or "", "attention")
 
 try:
-    result = cached_translation(text, int(beam), name)
+    with heavy.job("translation"):
+        result = cached_translation(text, int(beam), name)
 except AssetError as exc:
     st.error(f"The translation model could not be loaded: {exc}")
     st.stop()

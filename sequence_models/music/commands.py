@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 from typing import NoReturn
 
+MAX_SEED = 2**32 - 1  # a random seed must fit the generators' 64-bit integers; 32 bits is plenty
+
 
 class OneLineParser(argparse.ArgumentParser):
     """argparse whose usage errors are one line (``prog: error: reason``, exit status 2)."""
@@ -48,6 +50,13 @@ def _nonneg(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = _nonneg(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SEED}")
+    return value
+
+
 def _tempo(text: str) -> float:
     try:
         value = float(text)
@@ -64,7 +73,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length", type=_length, default=64, help="events in the melody, 8–256 (default 64)")
     p.add_argument("--temperature", type=_temperature, default=0.9, help="0.1–2.0 (default 0.9)")
     p.add_argument("--top-k", type=_nonneg, default=20, help="sample among the k most likely events; 0 = all (default 20)")
-    p.add_argument("--seed", type=_nonneg, default=1, help="random seed: same seed, same melody (default 1)")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed: same seed, same melody (default 1)")
     p.add_argument("--scale", default=None, help="lock to a scale, e.g. 'G major' or 'E minor' (default: off)")
     p.add_argument("--tempo", type=_tempo, default=120, help="beats per minute, 40–240 (default 120)")
     p.add_argument("--model", choices=("lstm", "gru", "rnn"), default="lstm", help="which trained model (default lstm)")

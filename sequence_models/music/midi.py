@@ -73,7 +73,8 @@ def read_midi_notes(data: bytes) -> tuple[list[tuple[int, float, float]], int]:
 
 
 def seed_events_from_midi(data: bytes, max_notes: int = 8) -> list[tuple[int, int]]:
-    """The first ``max_notes`` events of an uploaded MIDI file as ``(pitch or REST, ticks)``.
+    """The first ``max_notes`` notes of an uploaded MIDI file, with the rests between them, as
+    ``(pitch or REST, ticks)`` events (at most ``2 * max_notes - 1`` of them).
 
     Chords keep their top note, overlapping notes are cut at the next onset, a gap becomes a
     rest, and notes outside the model's range move by octaves into it.
@@ -91,13 +92,14 @@ def seed_events_from_midi(data: bytes, max_notes: int = 8) -> list[tuple[int, in
         ticks = max(1, round(dur * TICKS_PER_QUARTER))
         events.append((fold_pitch(pitch), ticks))
         gap = nxt - max(end, start) if i + 1 < len(melody) else 0
-        if gap * TICKS_PER_QUARTER >= 2:
-            events.append((REST, round(gap * TICKS_PER_QUARTER)))
+        rest = round(gap * TICKS_PER_QUARTER)  # rounded first: a file's own tick grid may make 2 ticks 1.96
+        if rest >= 2:
+            events.append((REST, rest))
         if sum(p != REST for p, _ in events) >= max_notes:
             break
     while events and events[-1][0] == REST:
         events.pop()
-    return events[:max_notes]
+    return events  # max_notes notes and the rests between them (slicing to max_notes events would drop notes)
 
 
 def seed_tokens_from_midi(data: bytes, max_notes: int = 8) -> list[int]:

@@ -48,7 +48,18 @@ def highlight_html(text: str, entities: Sequence[Entity], colour_of: Callable[[s
                          flag_style if i in flagged else ""))
         pos = e.end
     out.append(html.escape(text[pos:]))
-    return f'<div class="ner-text" style="{CONTAINER_STYLE}">{"".join(out)}</div>'
+    return f'<div class="ner-text" style="{CONTAINER_STYLE}">{_one_line("".join(out))}</div>'
+
+
+def _one_line(body: str) -> str:
+    """Line breaks as character references, so the result is a single line.
+
+    ``st.markdown(..., unsafe_allow_html=True)`` parses its body as Markdown: an HTML block ends at a
+    blank line, and whatever follows would be rendered as Markdown (``# heading``, ``![image](url)``,
+    ``$math$``). With no raw line break the whole ``<div>`` stays one HTML block; ``&#10;`` is still
+    shown as a line break (the container has ``white-space: pre-wrap``).
+    """
+    return body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "&#10;")
 
 
 def legend_html(items: Sequence[tuple[str, str, str]]) -> str:

@@ -86,6 +86,9 @@ def check_text(text: str) -> str:
 def analyse(tagger: LoadedTagger, text: str) -> Analysis:
     """Tokenize ``text``, tag each sentence, and collect entity spans with their scores.
 
+    A span without any letter or digit (emoji, symbols) is not reported as an entity; its tokens
+    keep their tags in ``tags`` and ``probs``.
+
     Raises:
         InputTooLong: ``text`` is longer than :data:`MAX_CHARS`.
     """
@@ -106,6 +109,8 @@ def analyse(tagger: LoadedTagger, text: str) -> Analysis:
             i, j = offset + a, offset + b
             score = float(min(result.probs[k, tag_index[result.tags[k]]] for k in range(i, j + 1)))
             start, end = tokens[i].start, tokens[j].end
+            if not any(ch.isalnum() for ch in text[start:end]):
+                continue  # only symbols or emoji (never seen in training, tagged from their shape): no entity
             result.entities.append(Entity(start, end, label, text[start:end], score, i, j))
         offset += len(sent)
     return result

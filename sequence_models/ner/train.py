@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1:
         p.error("--epochs and --batch-size must be at least 1")
+    if args.threads < 1:
+        p.error("--threads must be at least 1")
+    if not (args.lr > 0 and math.isfinite(args.lr)):
+        p.error("--lr must be a positive number")
     torch.set_num_threads(args.threads)
     train = load_split("train", args.data, args.limit)
     vocab = Vocab.build(s.tokens for s in train)

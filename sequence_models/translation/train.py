@@ -77,7 +77,11 @@ def dev_loss(model: Seq2Seq, items, batch_size: int = 128) -> float:
 
 
 def train_main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not (args.threads >= 1 and args.batch_size >= 1 and args.epochs > 0 and math.isfinite(args.epochs)
+            and args.lr > 0 and math.isfinite(args.lr)):
+        parser.error("--threads and --batch-size must be at least 1, --epochs and --lr positive numbers")
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     attention = not args.no_attention

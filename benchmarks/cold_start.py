@@ -1,0 +1,113 @@
+"""Cold start: process start to first page rendered in Chromium, next to a one-line app.
+
+    python benchmarks/cold_start.py [--repeats 3]
+
+For each target a fresh ``streamlit run`` is started on a free 127.0.0.1 port while a
+headless Chromium (already running, so its own start-up is not counted) polls the URL;
+the clock stops when the page's content is on screen and Streamlit's "running"
+indicator has gone (the same idle test as the browser test, minus its 1.5 s quiet
+period, which is subtracted). Targets: the bare app (``st.write("hello")`` in a temp
+dir), this app's home page, and the NER page (loads two taggers). Median of
+``--repeats`` runs each; every run is a new server process, so nothing is cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+QUIET = 1.5  # seconds of idleness wait_until_idle waits for; not part of the start-up
+
+
+def wait_rendered(page, selector: str, timeout: float) -> None:
+    """The selector is visible and no run is in progress for ``QUIET`` seconds."""
+    page.wait_for_selector(selector, timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
+            page.locator('[data-testid="stSkeleton"]').count() > 0
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > QUIET:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the page never became idle")
+
+
+def cold_start(browser, script: Path, cwd: Path, path: str, selector: str, timeout: float = 120) -> float:
+    """Seconds from ``Popen`` of the server to ``selector`` rendered and idle."""
+    port = free_port()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/{path}"
+        while True:   # the browser retries until the server accepts connections
+            try:
+                page.goto(url, timeout=5000)
+                break
+            except Exception:  # noqa: BLE001 - connection refused while the server starts
+                if proc.poll() is not None or time.monotonic() - t0 > timeout:
+                    raise RuntimeError(f"streamlit did not start for {script}") from None
+                time.sleep(0.05)
+        wait_rendered(page, selector, timeout)
+        elapsed = time.monotonic() - t0 - QUIET
+        if page.locator('[data-testid="stException"]').count():
+            raise RuntimeError(f"{url} shows an exception")
+        return elapsed
+    finally:
+        page.close()
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from playwright.sync_api import sync_playwright
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=3, help="runs per target (1–10, default 3)")
+    args = ap.parse_args(argv)
+    if not 1 <= args.repeats <= 10:
+        ap.error("--repeats must be between 1 and 10")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text('import streamlit as st\nst.write("hello")\n')
+        targets = [("bare one-line app (`st.write(\"hello\")`)", bare, Path(tmp), "", "text=hello"),
+                   ("Unrolled, home page", ROOT / "app.py", ROOT, "", '[data-testid="stPageLink"]'),
+                   ("Unrolled, `/ner` (loads two taggers)", ROOT / "app.py", ROOT, "ner", "mark.ner-ent")]
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        rows = []
+        for name, script, cwd, path, selector in targets:
+            times = [cold_start(browser, script, cwd, path, selector) for _ in range(args.repeats)]
+            rows.append((name, times))
+            print(f"{name}: " + ", ".join(f"{t:.2f}" for t in times), file=sys.stderr)
+        browser.close()
+    base = statistics.median(rows[0][1])
+    print(f"\n| app | median (s) | runs (s) | vs bare |\n|---|---:|---|---:|")
+    for name, times in rows:
+        med = statistics.median(times)
+        print(f"| {name} | {med:.1f} | {', '.join(f'{t:.1f}' for t in times)} | {med / base:.1f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

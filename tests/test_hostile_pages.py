@@ -1,0 +1,287 @@
+"""Hostile input on every page (AppTest): odd URL values, hostile text and numbers, bad uploads.
+
+For every input: the page does not crash, it shows a clear message or falls back to a sane default,
+and nothing the user typed is rendered as HTML: every ``unsafe_allow_html`` snippet and every
+``st.html`` body holds the payload escaped and no blank line (a blank line would end the HTML
+block and Streamlit would render the rest of the user's text as Markdown: links, images, math),
+and chart labels hold no raw ``<script>``/``<img>`` tags (plotly reads tags in labels).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import re
+
+import mido
+import pytest
+
+from sequence_models.music.midi import MAX_UPLOAD_BYTES
+from sequence_models.ner.inference import MAX_CHARS as NER_MAX_CHARS
+from tests.conftest import open_page
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+SQL = "'; DROP TABLE x;--"
+HUGE = ("Paris is big. " * 7200)[:100_000]
+#: text payloads for text inputs (name → text)
+TEXTS = {
+    "empty": "",
+    "whitespace": " \t\n \u00a0 ",
+    "huge": HUGE,
+    "control": "Obama\x00 visited\x1b[31m Paris\u202e on\x07 Monday\x7f.",
+    "emoji": "🎵🙂 👍🏽 👩‍👩‍👧 Obama 🇫🇷",
+    "rtl": "مرحبا بالعالم Barack Obama שלום עולם",
+    "script": f"{SCRIPT} Barack Obama visited Paris.",
+    "img": f"{IMG} Apple bought a startup.",
+    "sql": SQL,
+    "markdown": "Paris is big.\n\n# PWNED ![x](https://example.invalid/x.png) [y](https://example.invalid) $x^2$",
+}
+#: odd values for every URL parameter at once
+URL_VALUES = ["", "NaN", "inf", "-1e309", "-5", "9" * 100_000, SCRIPT, SQL, "\x00\x1b\u202e🙂", "مرحبا שלום"]
+#: every page's URL-bound widget keys (the URL parameter names)
+PAGES = {
+    "pages/rnn_types.py": ("type", "tx", "ty", "seed", "step"),
+    "pages/music.py": ("mnote", "mnet", "mlen", "mtemp", "mtopk", "mbpm", "mseed", "mscale", "mstep"),
+    "pages/ner.py": ("ex", "types", "hm", "alltags", "ref"),
+    "pages/translation.py": ("mdl", "beam", "ts"),
+    "pages/gradients.py": ("cell", "act", "prec", "T", "rho", "H", "gseed", "lr", "clip", "rho0", "cseed"),
+    "pages/long_term.py": ("lag", "steps", "lseed", "gT", "ex"),
+    "pages/parallelism.py": ("Tmax", "d", "B"),
+}
+#: URL keys bound to a text widget: any string is a valid value (tested with TEXTS below)
+TEXT_KEYS = {"pages/ner.py": "text", "pages/translation.py": "en"}
+RAW_TAG = re.compile(r"<\s*(script|img)\b", re.IGNORECASE)
+BLANK_LINE = re.compile(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)")
+
+
+def _strings(obj):
+    """Every string inside a decoded JSON value."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+
+
+def html_snippets(at) -> list[str]:
+    """Bodies rendered as HTML: ``st.markdown(unsafe_allow_html=True)`` and ``st.html``."""
+    return [m.value for m in at.markdown if m.proto.allow_html] + [h.value for h in at.get("html")]
+
+
+def assert_safe(at, what: str) -> None:
+    """No exception, the page title is drawn, and nothing is rendered as live HTML."""
+    assert not at.exception, f"{what}: {[e.value for e in at.exception]}"
+    assert at.title, f"{what}: the page drew nothing"
+    for body in html_snippets(at):
+        assert not RAW_TAG.search(body), f"{what}: raw tag in HTML: {body[:300]}"
+        assert not BLANK_LINE.search(body), f"{what}: a blank line lets Markdown through: {body[:300]}"
+    for chart in at.get("plotly_chart"):
+        for s in _strings(json.loads(chart.proto.spec)):
+            assert not RAW_TAG.search(s), f"{what}: raw tag in a chart label: {s[:200]}"
+
+
+def bound_values(at, keys) -> dict:
+    out = {}
+    for k in keys:
+        try:
+            out[k] = at.get_by_key(k).value
+        except KeyError:  # a widget this view does not draw (e.g. LSTM-only slider)
+            out[k] = "<absent>"
+    return out
+
+
+# --- odd URL values ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def defaults() -> dict[str, dict]:
+    """Each page's bound widget values with no query string."""
+    out = {}
+    for page, keys in PAGES.items():
+        at = open_page(page)
+        assert_safe(at, f"{page} default")
+        out[page] = bound_values(at, keys)
+    return out
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_odd_url_values_fall_back_to_defaults(page: str, defaults: dict) -> None:
+    keys = PAGES[page]
+    for value in URL_VALUES:
+        at = open_page(page, {k: value for k in keys})
+        what = f"{page}?…={value[:20]!r}"
+        assert_safe(at, what)
+        got = bound_values(at, keys)
+        for k in keys:
+            # an empty value may clear a control (None / []); the page then uses its default
+            cleared = value == "" and got[k] in (None, [])
+            assert got[k] == defaults[page][k] or cleared, f"{what}: {k} = {got[k]!r}"
+        assert at.get("plotly_chart") or at.get("dataframe"), f"{what}: no chart"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_repeated_and_mixed_url_parameters(page: str, defaults: dict) -> None:
+    """``?k=1&k=<script>`` (a list) and a different odd value for every key."""
+    keys = PAGES[page]
+    at = open_page(page, {k: ["1", SCRIPT] for k in keys})
+    assert_safe(at, f"{page} repeated keys")
+    mixed = {k: URL_VALUES[1 + i % (len(URL_VALUES) - 1)] for i, k in enumerate(keys)}
+    at = open_page(page, mixed)
+    assert_safe(at, f"{page} mixed")
+    assert bound_values(at, keys) == defaults[page]
+
+
+# --- hostile text -------------------------------------------------------------------------------
+
+def _ner_shown_text(div: str) -> str:
+    """The characters a reader sees in the NER highlight, without the entity labels."""
+    div = re.sub(r'<span class="ner-label"[^>]*>[^<]*</span>', "", div)
+    return html.unescape(re.sub(r"<[^>]+>", "", div))
+
+
+def test_ner_text_box_survives_every_payload() -> None:
+    at = open_page("pages/ner.py")
+    for name, text in TEXTS.items():
+        at.text_area(key="text").set_value(text).run()
+        assert_safe(at, f"ner {name}")
+        if not text.strip():
+            assert "Type or paste some English text" in at.info[0].value
+            continue
+        highlight = next(m.value for m in at.markdown if m.value.startswith('<div class="ner-text"'))
+        shown = _ner_shown_text(highlight)
+        if name == "huge":
+            assert f"at most {NER_MAX_CHARS:,}" in at.warning[0].value
+            assert HUGE.startswith(shown) and len(shown) <= NER_MAX_CHARS
+        else:
+            assert shown == text  # exactly what was typed, shown as text
+        if name == "script":
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in highlight
+        if name == "markdown":
+            assert "# PWNED ![x](https://example.invalid/x.png)" in highlight  # as text, not an image
+        assert at.get("plotly_chart")                                           # the heatmap is drawn
+
+
+def test_ner_hostile_text_in_the_url() -> None:
+    for name in ("script", "img", "huge", "markdown", "control"):
+        at = open_page("pages/ner.py", {"text": TEXTS[name]})
+        assert_safe(at, f"ner ?text={name}")
+        assert any(m.value.startswith('<div class="ner-text"') for m in at.markdown)
+
+
+def test_translation_box_survives_every_payload() -> None:
+    at = open_page("pages/translation.py")
+    for name, text in TEXTS.items():
+        at.text_input(key="en").set_value(text).run()
+        assert_safe(at, f"translation {name}")
+        if not text.strip():
+            assert "the input is empty" in at.warning[0].value
+            continue
+        if name == "huge":  # the box keeps 600 characters, still more than 60 words
+            assert at.text_input(key="en").value == HUGE[:600] and "the limit is 60 words" in at.warning[0].value
+            continue
+        chips = next(m.value for m in at.markdown if 'class="tr-chip"' in m.value)
+        assert any('class="tr-output"' in b for b in html_snippets(at))
+        if name in ("script", "img"):
+            assert "&lt;" in chips and "&gt;" in chips
+        if name in ("emoji", "rtl", "script", "img"):
+            assert any("not in the" in c.value for c in at.caption)  # the unknown words are pointed out
+
+
+def test_translation_hostile_text_in_the_url() -> None:
+    for text in (TEXTS["huge"], "word " * 200, SCRIPT, "\x00\x1b", "...", "😀" * 700):
+        at = open_page("pages/translation.py", {"en": text})
+        assert_safe(at, f"translation ?en={text[:15]!r}")
+        assert at.warning or any('class="tr-output"' in b for b in html_snippets(at))
+
+
+# --- hostile numbers ----------------------------------------------------------------------------
+
+NUMBER_INPUTS = {"pages/music.py": ("mseed",), "pages/gradients.py": ("gseed", "cseed"),
+                 "pages/long_term.py": ("lseed", "ex")}
+
+
+@pytest.mark.parametrize("page", list(NUMBER_INPUTS))
+def test_number_inputs_reject_nan_inf_negative_and_huge(page: str) -> None:
+    at = open_page(page)
+    for key in NUMBER_INPUTS[page]:
+        widget = at.number_input(key=key)
+        lo, hi, default = widget.min, widget.max, widget.value
+        for value in (math.nan, math.inf, -math.inf, -1, 1e12, lo - 0.5):
+            at.number_input(key=key).set_value(value).run()
+            assert_safe(at, f"{page} {key}={value}")
+            assert at.number_input(key=key).value == default, f"{key}={value}"
+        at.number_input(key=key).set_value(hi).run()
+        assert_safe(at, f"{page} {key}={hi}")
+        assert at.number_input(key=key).value == hi
+
+
+@pytest.mark.parametrize("page,key,value", [
+    ("pages/music.py", "mseed", "inf"), ("pages/gradients.py", "gseed", "-inf"),
+    ("pages/gradients.py", "cseed", "1e309"), ("pages/long_term.py", "ex", "inf"),
+    ("pages/long_term.py", "lseed", "nan"),
+])
+def test_non_finite_seed_in_the_url_opens_the_default(page: str, key: str, value: str) -> None:
+    """Streamlit's integer number input crashed on ?seed=inf (OverflowError); these fall back."""
+    at = open_page(page, {key: value})
+    assert_safe(at, f"{page}?{key}={value}")
+    assert at.number_input(key=key).value == (1 if key == "mseed" else 0)  # the default seed
+
+
+# --- uploads on the music page ----------------------------------------------------------------
+
+def _midi(notes=((64, 0), (67, 240)), channel: int = 0, ticks_per_beat: int = 480) -> bytes:
+    mid = mido.MidiFile(ticks_per_beat=ticks_per_beat)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    for pitch, length in notes:
+        track += [mido.Message("note_on", note=pitch, velocity=80, channel=channel, time=0),
+                  mido.Message("note_off", note=pitch, velocity=0, channel=channel, time=length)]
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    return buf.getvalue()
+
+
+GOOD = _midi(((64, 240), (67, 240), (71, 240)))
+UPLOADS = {  # name → (file name, bytes, expected words in the st.error, or None when the file is usable)
+    "truncated": ("cut.mid", GOOD[: len(GOOD) // 2], "damaged"),
+    "garbage after header": ("noise.mid", b"MThd" + bytes(range(256)) * 4, "damaged"),
+    "huge": ("big.mid", GOOD + b"\0" * (MAX_UPLOAD_BYTES + 1), "at most"),
+    "png": ("song.mid", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "not a MIDI file"),
+    "text": ("notes.mid", "C D E F G — ♪ 🎵".encode(), "not a MIDI file"),  # (a .txt name never gets here:
+    # the browser only offers .mid/.midi, and Streamlit itself rejects other extensions)
+    "empty": ("empty.mid", b"", "empty"),
+    "drums only": ("drums.mid", _midi(channel=9), "no notes"),
+    "zero-length notes": ("zero.mid", _midi(((60, 0), (62, 0))), "no notes"),
+    "html file name": (f"{IMG}![x](https:example.invalid).mid", b"MThd\0\0\0\6", "damaged"),
+    "65535 tracks, none there": ("tracks.mid", b"MThd\0\0\0\6\0\1\xff\xff\1\xe0", "no notes"),
+    "extreme pitches": ("wide.mid", _midi(((0, 120), (127, 120), (1, 1))), None),
+    "one tick per beat": ("fast.mid", _midi(((60, 1), (62, 100_000)), ticks_per_beat=1), None),
+}
+
+
+def test_music_uploads_corrupt_huge_and_not_midi() -> None:
+    at = open_page("pages/music.py")
+    at.segmented_control(key="msrc").set_value("A MIDI file").run()
+    assert_safe(at, "music upload mode")
+    for label, (name, data, expected) in UPLOADS.items():
+        at.file_uploader(key="mupload").set_value((name, data, "audio/midi")).run()
+        what = f"upload {label}"
+        assert_safe(at, what)
+        assert len(at.get("audio")) == 1, f"{what}: no melody"         # a melody is always made
+        seed = next(t for t in json.loads(at.get("plotly_chart")[1].proto.spec)["data"]
+                    if t["name"] == "seed (given)")["y"]
+        if expected is None:
+            assert not at.error, f"{what}: {[e.value for e in at.error]}"
+            assert 1 <= len(seed) <= 8 and all(48 <= p <= 96 for p in seed)  # folded into the model's range
+        else:
+            assert len(at.error) == 1 and expected in at.error[0].value, f"{what}: {[e.value for e in at.error]}"
+            assert "Using the seed note instead" in at.error[0].value and seed == [60]
+    # the hostile file name is shown literally: escaped for Markdown, no tag, no link
+    at.file_uploader(key="mupload").set_value(UPLOADS["html file name"][:2] + ("audio/midi",)).run()
+    message = at.error[0].value
+    assert "\\<img src=x onerror=alert\\(1\\)\\>\\!\\[x\\]" in message and "](" not in message
