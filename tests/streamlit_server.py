@@ -78,7 +78,8 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
     """Wait for the app view, then until Streamlit's 'running' indicator has been gone for a moment."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] >> nth=0', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)  # every page has a title
+    # every page has a title (h1); an error box counts as finished too, so the caller can report it
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]', timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     quiet_since = None
     while time.monotonic() < deadline:
