@@ -12,8 +12,10 @@ import streamlit as st
 
 from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation
 from ui.presentation import presentation_switch
+from ui.server_memory import limit_malloc_arenas
 
 ensure_app_navigation()
+limit_malloc_arenas(2)  # a class's many script threads otherwise each keep their own malloc arena
 
 #: What each step of the course covers (the home page's map).
 SECTION_INTROS = {

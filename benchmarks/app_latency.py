@@ -80,7 +80,7 @@ def main() -> int:
         rows.append((lesson.title, what, measure(at, change, args.repeats)))
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"| page | widget changed | median ms | p95 ms | × empty page (median) |")
+    print("| page | widget changed | median ms | p95 ms | × empty page (median) |")
     print("|---|---|---|---|---|")
     base_median = statistics.median(base)
     for name, what, times in rows:

@@ -3,25 +3,25 @@
     python benchmarks/classroom_load.py [--sessions 30] [--timeout 1200] [--page-timeout 420]
 
 Starts ``streamlit run app.py`` on a free 127.0.0.1 port (``tests.streamlit_server``) and
-drives ``--sessions`` concurrent browser sessions: one headless Chromium, one browser
-context (its own cookies, so its own Streamlit session) per student, all driven from one
-asyncio loop. Every student opens the home page and then each lesson by URL, with inputs
-that make the page do its heavy work for that student (their own melody seed, sentence,
-gradient seed, …; see ``visits``), presses **Train** on the long-term page, and waits until
-the page is finished: Streamlit's "running" indicator has been gone for 1.5 s and the
-page's result element is there.
+drives ``--sessions`` concurrent students over Streamlit's own websocket protocol
+(``tests.streamlit_client``: what the frontend sends and receives, without a browser).
+Each student is one app session that opens the home page and then every lesson, with
+inputs that make the page do its heavy work for that student (their own melody seed,
+sentence, gradient seed, …; see ``visits``), presses **Train** on the long-term page,
+fetches the melody's audio file like the audio player does, and waits for each run to
+finish. ``--new-session-per-page`` opens every lesson in a new session instead (a
+student opening each lesson from a link in a new tab: more sessions for the server to keep).
 
-Reported: errors (a Python exception box on the page, a missing result, a timeout or a
-crash of the session; must be 0), "busy" answers from the heavy-job limiter, the p50 /
-p95 / max time from opening a page to its finished view, and the server's peak RSS (the
+Reported: errors (an exception box on the page, a missing result, a timeout or a broken
+connection; must be 0), "busy" answers from the heavy-job limiter, the p50 / p95 / max
+time from asking for a page to its finished run, and the server's peak RSS (the
 ``VmHWM`` of the streamlit process and any children, read from ``/proc``). Exit code 1
 when there were errors or the peak RSS is above ``--max-rss-mb``.
 
-Why Chromium and not Streamlit's websocket protocol: it measures what a student sees
-(the page really rendered, widgets really round-tripped, the Train button really
-clicked) with no hand-built protobuf messages that could drift from the frontend. The
-price is CPU: the browser shares the machine's cores with the server, so the times are
-an upper bound for the server alone. One browser with N contexts keeps that price down.
+Why the protocol and not 30 Chromium tabs: on a 2-core machine 30 browsers take most of
+the CPU from the server they are meant to load, so the figures would measure Chromium.
+The browser test (``tests/test_browser.py``) checks separately that every page renders
+in a real browser.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -40,7 +41,8 @@ from urllib.parse import quote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from tests.streamlit_client import AppSession  # noqa: E402
+from tests.streamlit_server import streamlit_server  # noqa: E402
 
 VERBOSE = False
 BUSY = "Busy, try again in a moment"  # ui.heavy's message when no slot became free
@@ -56,23 +58,24 @@ ENGLISH = ["I like green apples.", "We will go to the beach tomorrow.", "She doe
 class Visit:
     name: str
     path: str
-    done: str                    # CSS selector (or "text=…") that must be on the finished page
-    click: str | None = None     # accessible name of a button to press once the page is idle
+    done: tuple[str, str]        # (element type, text it contains) that must be on the finished page
+    click: str | None = None     # label of a button to press once the page has finished
 
 
 def visits(i: int) -> list[Visit]:
     """Student ``i``'s tour: inputs differ per student wherever the page caches by input."""
     return [
-        Visit("home", "", '[data-testid="stPageLink"]'),
-        Visit("rnn_types", "rnn_types?step=3", '[data-testid="stPlotlyChart"]'),
-        Visit("music", f"music?mlen=128&mseed={1000 + i}", "audio"),
-        Visit("ner", "ner?text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."), "mark.ner-ent"),
+        Visit("home", "", ("page_link", "")),
+        Visit("rnn_types", "rnn_types?step=3", ("plotly_chart", "")),
+        Visit("music", f"music?mlen=128&mseed={1000 + i}", ("audio", "/media/")),
+        Visit("ner", "ner?text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."),
+              ("markdown", 'class="ner-ent"')),
         Visit("translation", "translation?beam=5&en=" + quote(ENGLISH[i % len(ENGLISH)].replace(".", f" {i}.")),
-              '[data-testid="stPlotlyChart"]'),
-        Visit("gradients", f"gradients?T=500&gseed={i}&cseed={i % 100}", '[data-testid="stMetric"]'),
+              ("plotly_chart", "")),
+        Visit("gradients", f"gradients?T=500&gseed={i}&cseed={i % 100}", ("metric", "")),
         Visit("long_term", f"long_term?lag=40&steps={TRAIN_STEPS}&lseed={i % 100}",
-              f"text=finished all {TRAIN_STEPS} steps", click="Train RNN, LSTM and GRU"),
-        Visit("parallelism", "parallelism", '[data-testid="stPlotlyChart"]'),
+              ("progress", f"finished all {TRAIN_STEPS} steps"), click="Train RNN, LSTM and GRU"),
+        Visit("parallelism", "parallelism", ("plotly_chart", "")),
     ]
 
 
@@ -83,63 +86,59 @@ class Results:
     busy: dict[str, int] = field(default_factory=dict)
 
 
-async def wait_until_idle(page, timeout: float) -> None:
-    """tests.streamlit_server.wait_until_idle for the async API (quiet for 1.5 s)."""
-    await page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout * 1000)
-    await page.wait_for_selector('[data-testid="stMainBlockContainer"] >> nth=0', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        running = await page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
-            await page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.5:
-            return
-        await asyncio.sleep(0.3)
-    raise TimeoutError("the page never became idle")
+def fetch(url: str) -> int:
+    """GET ``url``; the number of bytes (raises on an HTTP error)."""
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return len(r.read())
 
 
-async def student(i: int, browser, url: str, res: Results, page_timeout: float, start_delay: float) -> None:
+async def visit(s: AppSession, v: Visit, base: str, page_timeout: float) -> tuple[float, bool]:
+    """Open one page (and press its button); returns (seconds, busy). Raises on an error."""
+    t0 = time.monotonic()
+    await s.open(v.path, page_timeout)
+    if v.click and not s.has("", BUSY) and not s.has("exception"):
+        await s.click(v.click, page_timeout - (time.monotonic() - t0))
+    if v.done[0] == "audio" and s.has("audio", "/media/"):
+        url = next(d.text for d in s.elements.values() if d.kind == "audio")
+        await asyncio.to_thread(fetch, base + url)
+    elapsed = time.monotonic() - t0
+    errors = [d.text for d in s.elements.values() if d.kind == "exception"]
+    if errors:
+        raise RuntimeError(f"exception box: {errors[0][:300]}")
+    if s.page_not_found:
+        raise RuntimeError("page not found")
+    busy = s.has("", BUSY)
+    if not busy and not s.has(*v.done):
+        raise RuntimeError(f"finished without a {v.done[0]} element containing {v.done[1]!r}")
+    return elapsed, busy
+
+
+async def student(i: int, base: str, res: Results, page_timeout: float, start_delay: float,
+                  new_session_per_page: bool) -> None:
     await asyncio.sleep(start_delay)
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await ctx.new_page()
-    try:
-        for v in visits(i):
-            t0 = time.monotonic()
-            try:
-                await page.goto(f"{url}/{v.path}", wait_until="domcontentloaded", timeout=page_timeout * 1000)
-                # Finished = the result (or an error / busy box) is on the page and the run is over.
-                outcome = page.locator('[data-testid="stException"]').or_(page.get_by_text(BUSY))
-                if v.click:
-                    button = page.get_by_role("button", name=v.click)
-                    await button.or_(outcome).first.wait_for(timeout=page_timeout * 1000)
-                    await wait_until_idle(page, page_timeout)
-                    if await button.count():
-                        await button.click(timeout=page_timeout * 1000)
-                await page.locator(v.done).or_(outcome).first.wait_for(timeout=page_timeout * 1000)
-                await wait_until_idle(page, page_timeout)
-                elapsed = time.monotonic() - t0
-                errors = await page.locator('[data-testid="stException"]').count()
-                busy = await page.get_by_text(BUSY).count()
-                if busy:
-                    res.busy[v.name] = res.busy.get(v.name, 0) + 1
-                if errors:
-                    text = (await page.locator('[data-testid="stException"]').first.inner_text()).replace("\n", " ")
-                    res.errors.append(f"student {i}, {v.name}: {errors} exception box(es): {text[:300]}")
-                elif not busy and await page.locator(v.done).count() == 0:
-                    res.errors.append(f"student {i}, {v.name}: finished without {v.done}")
-                else:
-                    res.times.setdefault(v.name, []).append(elapsed)
-                if VERBOSE:
-                    print(f"{time.strftime('%H:%M:%S')} student {i} {v.name}: {elapsed:.1f} s"
-                          f"{' BUSY' if busy else ''}{' ERROR' if errors else ''}", file=sys.stderr, flush=True)
-            except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not stop
-                res.errors.append(f"student {i}, {v.name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-    finally:
-        await ctx.close()
+    tour = visits(i)
+    groups = [[v] for v in tour] if new_session_per_page else [tour]
+    for group in groups:
+        try:
+            async with AppSession(base) as s:
+                for v in group:
+                    try:
+                        elapsed, busy = await visit(s, v, base, page_timeout)
+                    except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not stop
+                        res.errors.append(f"student {i}, {v.name}: {type(exc).__name__}: "
+                                          f"{str(exc).splitlines()[0][:300] if str(exc) else ''}")
+                        if VERBOSE:
+                            print(f"{time.strftime('%H:%M:%S')} student {i} {v.name}: ERROR {exc}", file=sys.stderr)
+                        continue
+                    if busy:
+                        res.busy[v.name] = res.busy.get(v.name, 0) + 1
+                    else:
+                        res.times.setdefault(v.name, []).append(elapsed)
+                    if VERBOSE:
+                        print(f"{time.strftime('%H:%M:%S')} student {i} {v.name}: {elapsed:.1f} s"
+                              f"{' BUSY' if busy else ''}", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - a lost connection ends this student's tour
+            res.errors.append(f"student {i}: connection: {type(exc).__name__}: {exc}")
 
 
 def server_pid(url: str) -> int | None:
@@ -208,15 +207,9 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-async def drive(url: str, sessions: int, page_timeout: float, ramp: float, res: Results) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--disable-dev-shm-usage"])
-        try:
-            await asyncio.gather(*(student(i, browser, url, res, page_timeout, i * ramp) for i in range(sessions)))
-        finally:
-            await browser.close()
+async def drive(url: str, sessions: int, page_timeout: float, ramp: float, res: Results,
+                new_session_per_page: bool) -> None:
+    await asyncio.gather(*(student(i, url, res, page_timeout, i * ramp, new_session_per_page) for i in range(sessions)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-timeout", type=float, default=420, help="give up on one page after this many seconds")
     ap.add_argument("--ramp", type=float, default=0.0, help="seconds between two students' first page (default 0)")
     ap.add_argument("--log", type=Path, default=Path("/tmp/classroom_load_server.log"), help="server output")
+    ap.add_argument("--new-session-per-page", action="store_true",
+                    help="open every lesson in a new app session (like opening links in new tabs)")
     ap.add_argument("--verbose", action="store_true", help="print every finished page")
     ap.add_argument("--max-rss-mb", type=float, default=900, help="fail above this server peak RSS (default 900)")
     args = ap.parse_args(argv)
@@ -244,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         watch.start()
         res = Results()
         try:
-            asyncio.run(asyncio.wait_for(drive(url, args.sessions, args.page_timeout, args.ramp, res), args.timeout))
+            asyncio.run(asyncio.wait_for(drive(url, args.sessions, args.page_timeout, args.ramp, res, args.new_session_per_page), args.timeout))
         except TimeoutError:
             res.errors.append(f"the whole run exceeded --timeout {args.timeout:.0f} s")
         end_rss, hwm = memory_mb(pid)
@@ -253,12 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         hwm = max(hwm, watch.peak_hwm)
     wall = time.monotonic() - t0
     names = [v.name for v in visits(0)]
-    print(f"\n{args.sessions} concurrent sessions, one headless Chromium, server on 127.0.0.1, "
+    print(f"\n{args.sessions} concurrent students over the websocket protocol "
+          f"({'a new session per page' if args.new_session_per_page else 'one session each'}), server on 127.0.0.1, "
           f"{os.cpu_count()} CPU cores, UNROLLED_HEAVY_JOBS={os.environ.get('UNROLLED_HEAVY_JOBS', '2')}; "
           f"wall time {wall:.0f} s\n")
     print("| page | heavy action | finished | busy | p50 (s) | p95 (s) | max (s) |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    action = {"home": "—", "rnn_types": "toy RNN", "music": "128-event melody + audio",
+    action = {"home": "—", "rnn_types": "toy RNN", "music": "128-event melody + audio file",
               "ner": "tag a sentence (both taggers)", "translation": "beam search, width 5",
               "gradients": "gradient norms T=500 + clipping demo", "long_term": f"live training, {TRAIN_STEPS} steps",
               "parallelism": "layer timing (shared cache)"}

@@ -24,27 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_idle  # noqa: E402
 
-QUIET = 1.5  # seconds of idleness wait_until_idle waits for; not part of the start-up
-
-
-def wait_rendered(page, selector: str, timeout: float) -> None:
-    """The selector is visible and no run is in progress for ``QUIET`` seconds."""
-    page.wait_for_selector(selector, timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
-            page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > QUIET:
-            return
-        page.wait_for_timeout(100)
-    raise TimeoutError("the page never became idle")
+QUIET = 1.5  # seconds of idleness waited for after the page is drawn; not part of the start-up
 
 
 def cold_start(browser, script: Path, cwd: Path, path: str, selector: str, timeout: float = 120) -> float:
@@ -66,7 +48,7 @@ def cold_start(browser, script: Path, cwd: Path, path: str, selector: str, timeo
                 if proc.poll() is not None or time.monotonic() - t0 > timeout:
                     raise RuntimeError(f"streamlit did not start for {script}") from None
                 time.sleep(0.05)
-        wait_rendered(page, selector, timeout)
+        wait_until_idle(page, int(timeout * 1000), ready_selector=selector, quiet=QUIET, poll_ms=100)
         elapsed = time.monotonic() - t0 - QUIET
         if page.locator('[data-testid="stException"]').count():
             raise RuntimeError(f"{url} shows an exception")
@@ -102,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: " + ", ".join(f"{t:.2f}" for t in times), file=sys.stderr)
         browser.close()
     base = statistics.median(rows[0][1])
-    print(f"\n| app | median (s) | runs (s) | vs bare |\n|---|---:|---|---:|")
+    print("\n| app | median (s) | runs (s) | vs bare |\n|---|---:|---|---:|")
     for name, times in rows:
         med = statistics.median(times)
         print(f"| {name} | {med:.1f} | {', '.join(f'{t:.1f}' for t in times)} | {med / base:.1f}× |")

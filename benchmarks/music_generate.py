@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sequence_models.music.generate import generate, seed_from_note  # noqa: E402
 from sequence_models.music.midi import melody_midi_bytes  # noqa: E402
 from sequence_models.music.model import CELLS, load_model  # noqa: E402
-from sequence_models.music.synth import fluidsynth_available, render_fluidsynth, synth_numpy, wav_bytes  # noqa: E402
+from sequence_models.music.synth import (fluidsynth_available, mp3_bytes, render_fluidsynth, synth_numpy,  # noqa: E402
+                                         wav_bytes)
 from sequence_models.runtime import use_inference_threads  # noqa: E402
 
 REPEATS = 5
@@ -51,9 +52,14 @@ def main() -> None:
     print(f"  (the LSTM melody: {len(notes)} notes, {notes[-1]['end']:.1f} s of music at 120 bpm)")
     print(f"  write MIDI (pretty_midi):      {median_ms(lambda: melody_midi_bytes(notes, 120)):7.1f} ms")
     print(f"  render WAV (numpy synth):      {median_ms(lambda: wav_bytes(synth_numpy(notes))):7.1f} ms")
+    wav = wav_bytes(synth_numpy(notes))
     if fluidsynth_available():
         midi = melody_midi_bytes(notes, 120)
         print(f"  render WAV (FluidSynth):       {median_ms(lambda: render_fluidsynth(midi)):7.1f} ms")
+        wav = render_fluidsynth(midi)
+    mp3 = mp3_bytes(wav)
+    print(f"  encode MP3 for the page:       {median_ms(lambda: mp3_bytes(wav)):7.1f} ms "
+          f"({len(wav) / 1e6:.2f} MB WAV → {len(mp3) / 1e3:.0f} kB MP3)")
     total = median_ms(lambda: wav_bytes(synth_numpy(generate(model, seed_from_note(model, 60), 128, 0.9, 20,
                                                                       seed=1).notes(120))))
     print(f"  generate + render, LSTM total: {total:7.1f} ms")

@@ -12,9 +12,11 @@ from sequence_models.limitations.gradients import (FORGET_BIAS_RANGE, HIDDEN_RAN
                                                    gradient_norms, log10_or_none, pascanu_condition)
 from sequence_models.runtime import use_inference_threads
 from ui import heavy
+from ui.charts import style_subplots
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, PURPLE, VERMILION
+from ui.presentation import controls, intro, screens
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
@@ -144,16 +146,11 @@ def clip_chart(runs, clip: float) -> go.Figure:
         if run.clip is not None:
             fig.add_hline(y=math.log10(run.clip), line=dict(color=GREY, dash="dot"), row=2, col=col,
                           annotation_text="clip threshold", annotation_position="bottom right")
-    for r in (1, 2):
-        for c in (1, 2):
-            fig.update_yaxes(title_text="log₁₀ loss" if r == 1 else "log₁₀ ‖g‖", row=r, col=c, gridcolor="#eee")
-            fig.update_xaxes(gridcolor="#eee", title_text="training step" if r == 2 else None, row=r, col=c)
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white")
-    return fig
+    return style_subplots(fig, 520, {1: "log₁₀ loss", 2: "log₁₀ ‖g‖"}, "training step", bottom_row=2, cols=2)
 
 
 st.title("Vanishing & exploding gradients")
-st.markdown(
+intro(
     "**What you will see.** A recurrent cell (vanilla RNN, LSTM or GRU, written out step by step in the course's "
     "notation) is unrolled over T steps of random input, and a loss is read off the **last** hidden state only: "
     "*L = u·a⟨T⟩*. Autograd then measures how much of that loss's gradient reaches each earlier hidden state "
@@ -162,135 +159,143 @@ st.markdown(
     "by default, and numbers that underflow to 0 or overflow to ∞ are shown as they are."
 )
 
-# URL-bound controls (?cell=LSTM&T=200&rho=1.2&…); Streamlit drops invalid URL values.
-c1, c2, c3 = st.columns([1.2, 1.2, 1])
-with c1:
-    cell_label = st.segmented_control("Cell", list(CELL_LABELS), default="Vanilla RNN", required=True,
-                                      key="cell", bind="query-params") or "Vanilla RNN"  # None after ?cell=
-    cell = CELL_LABELS[cell_label]
-with c2:
-    if cell == "rnn":
-        act_label = st.segmented_control("Activation g (vanilla RNN)", list(ACT_LABELS), default="tanh", required=True,
-                                         key="act", bind="query-params") or "tanh"
+reaches, condition, clipping, try_this = screens(["How far back the gradient reaches",
+                                                  "When gradients vanish or may explode",
+                                                  "Gradient clipping, demonstrated", "Try this"])
+with reaches:
+    with controls("Cell, floats, length and weight scale"):
+        # URL-bound controls (?cell=LSTM&T=200&rho=1.2&…); Streamlit drops invalid URL values.
+        c1, c2, c3 = st.columns([1.2, 1.2, 1])
+        with c1:
+            cell_label = st.segmented_control("Cell", list(CELL_LABELS), default="Vanilla RNN", required=True,
+                                              key="cell", bind="query-params") or "Vanilla RNN"  # None after ?cell=
+            cell = CELL_LABELS[cell_label]
+        with c2:
+            if cell == "rnn":
+                act_label = st.segmented_control("Activation g (vanilla RNN)", list(ACT_LABELS), default="tanh",
+                                                 required=True, key="act", bind="query-params") or "tanh"
+            elif cell == "lstm":
+                forget_bias = st.slider("Forget-gate bias b_f (LSTM)", *FORGET_BIAS_RANGE, value=1.0, step=0.5,
+                                        key="fb", bind="query-params",
+                                        help="σ(b_f) is the forget gate's value when its inputs are 0.")
+            else:
+                st.caption("The GRU has no extra setting here: its update gate starts from PyTorch's default init.")
+        with c3:
+            precision = st.segmented_control("Floats", ["float64", "float32"], default="float64", required=True,
+                                             key="prec", bind="query-params",
+                                             help="float32 is what training normally uses: it underflows below "
+                                                  "~1e-45 and overflows above ~3e38. float64 reaches ~1e-324 and "
+                                                  "~1e308.") or "float64"
+        s1, s2, s3, s4 = st.columns([3, 3, 2, 1.3])
+        length = s1.slider("Sequence length T", *LENGTH_RANGE, value=100, step=10, key="T", bind="query-params")
+        radius = s2.slider("Recurrent weight scale ρ (spectral radius)", *RADIUS_RANGE, value=0.9, step=0.05,
+                           key="rho", bind="query-params",
+                           help="Every hidden-to-hidden matrix W_·a is an orthogonal matrix times ρ, so all its "
+                                "singular values (and |eigenvalues|) equal ρ.")
+        hidden = s3.slider("Hidden units", *HIDDEN_RANGE, value=32, step=4, key="H", bind="query-params")
+        seed = whole_number_input("Random seed", *SEED_RANGE, value=0, key="gseed", container=s4)
+    cfg = GradientConfig(cell=cell, length=int(length), radius=float(radius), hidden=int(hidden), seed=int(seed),
+                         dtype=precision, activation=ACT_LABELS[act_label] if cell == "rnn" else "tanh",
+                         forget_bias=float(forget_bias) if cell == "lstm" else 1.0)
+    with heavy.job("gradient computation"):
+        res = measured(cfg)
+    n = res.norms
+    far = n[-1]
+    st.plotly_chart(gradient_chart(res), width="stretch", key="grad_chart", config={"displayModeBar": False})
+
+    counts = res.counts
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("‖∂L/∂a⟨T−1⟩‖ (one step back)", f"{n[1]:.3g}")
+    m2.metric(f"‖∂L/∂a⟨1⟩‖ ({cfg.length - 1} steps back)", f"{far:.3g}")
+    m3.metric("Exactly 0 (underflow)", counts["zero"])
+    m4.metric("∞ or nan (overflow)", counts["inf"] + counts["nan"])
+    notes = []
+    if counts["zero"]:
+        notes.append(f"**{counts['zero']} of {cfg.length} gradients underflowed to exactly 0** in {cfg.dtype} "
+                     "(red triangles at the bottom): the signal from the loss never reaches those steps, so their "
+                     "inputs get no credit at all.")
+    if counts["inf"] or counts["nan"]:
+        notes.append(f"**{counts['inf']} overflowed to ∞ and {counts['nan']} became nan** (∞ − ∞, ∞ × 0) in "
+                     f"{cfg.dtype}: one such number poisons every weight update that touches it.")
+    if not math.isfinite(res.loss):
+        notes.append(f"Even the forward pass overflowed: the loss itself is {res.loss}.")
+    for note in notes:
+        st.warning(note)
+    if res.theory_log10 is not None:
+        st.caption("Linear RNN: ∂a⟨t⟩/∂a⟨t−1⟩ = W_aa exactly, so ‖∂L/∂a⟨T−k⟩‖ = ‖(W_aaᵀ)ᵏ u‖ = ρᵏ for an "
+                   "orthogonal W_aa times ρ: the blue line lies on the grey theory line until the floats run out.")
     elif cell == "lstm":
-        forget_bias = st.slider("Forget-gate bias b_f (LSTM)", *FORGET_BIAS_RANGE, value=1.0, step=0.5, key="fb",
-                                bind="query-params", help="σ(b_f) is the forget gate's value when its inputs are 0.")
+        st.caption("Dashed green: the gradient with respect to the memory cell c⟨T−k⟩. Along that path each step "
+                   "multiplies by the forget gate Γ_f (plus small terms through the gates), so a forget bias near 3 "
+                   "(Γ_f ≈ 0.95) keeps it alive for many more steps than the vanilla RNN's tanh′·W_aa.")
+    elif cell == "gru":
+        st.caption("The GRU's state is a⟨t⟩ = (1 − Γ_u)·c̃⟨t⟩ + Γ_u·a⟨t−1⟩: the Γ_u·a⟨t−1⟩ term is a direct path "
+                   "like the LSTM's memory cell, so the decay is set by how close Γ_u stays to 1.")
+
+    with st.expander("Per-unit gradient magnitude over time (heatmap)", expanded=True):
+        st.plotly_chart(unit_heatmap(res), width="stretch", key="unit_heatmap", config={"displayModeBar": False})
+        st.caption("Each row is one hidden unit i, each column a distance k back: colour is log₁₀|∂L/∂aᵢ⟨T−k⟩|. "
+                   "Grey cells are exactly 0, ∞ or nan.")
+
+with condition:
+    pc = pascanu_condition(res)
+    st.markdown(
+        "For a vanilla RNN, *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*, each step back multiplies the gradient by "
+        "*∂a⟨t⟩/∂a⟨t−1⟩ = diag(g′(z⟨t⟩)) W_aa*. If |g′| ≤ γ and λ₁ is the largest singular value of W_aa, every "
+        "factor has norm at most γλ₁, so *‖∂L/∂a⟨T−k⟩‖ ≤ (γλ₁)ᵏ‖∂L/∂a⟨T⟩‖*. Pascanu, Mikolov & Bengio (2013, "
+        "*On the difficulty of training recurrent neural networks*) turn this into a condition: "
+        "**λ₁ < 1/γ is sufficient for the gradient to vanish**, and **λ₁ > 1/γ is necessary for it to explode** "
+        "(γ = 1 for tanh, ReLU and the identity; γ = 1/4 for the sigmoid)."
+    )
+    if pc["verdict"] == "n/a":
+        st.info(f"The condition is stated for the vanilla RNN. This {cell_label} has gates: its Jacobian also "
+                f"depends on the gate values, and the LSTM's memory path multiplies by Γ_f, not by W_aa. Its "
+                f"recurrent blocks have λ₁ = {pc['lambda1']:.3g}.")
+    elif pc["verdict"] == "vanish":
+        st.success(f"Here λ₁ = {pc['lambda1']:.3g} < 1/γ = {1 / pc['gamma']:g}: the sufficient condition holds, "
+                   f"so the gradient must vanish at least as fast as {pc['lambda1']:.3g}ᵏ. Measured {cfg.length - 1} "
+                   f"steps back: {far:.3g} (bound: {format_log10((cfg.length - 1) * math.log10(pc['lambda1']))}).")
     else:
-        st.caption("The GRU has no extra setting here: its update gate starts from PyTorch's default init.")
-with c3:
-    precision = st.segmented_control("Floats", ["float64", "float32"], default="float64", required=True,
-                                     key="prec", bind="query-params",
-                                     help="float32 is what training normally uses: it underflows below ~1e-45 "
-                                          "and overflows above ~3e38. float64 reaches ~1e-324 and ~1e308.") or "float64"
-s1, s2, s3, s4 = st.columns([3, 3, 2, 1.3])
-length = s1.slider("Sequence length T", *LENGTH_RANGE, value=100, step=10, key="T", bind="query-params")
-radius = s2.slider("Recurrent weight scale ρ (spectral radius)", *RADIUS_RANGE, value=0.9, step=0.05,
-                   key="rho", bind="query-params",
-                   help="Every hidden-to-hidden matrix W_·a is an orthogonal matrix times ρ, so all its "
-                        "singular values (and |eigenvalues|) equal ρ.")
-hidden = s3.slider("Hidden units", *HIDDEN_RANGE, value=32, step=4, key="H", bind="query-params")
-seed = whole_number_input("Random seed", *SEED_RANGE, value=0, key="gseed", container=s4)
+        st.warning(f"Here λ₁ = {pc['lambda1']:.3g} ≥ 1/γ = {1 / pc['gamma']:g}: exploding is *possible* (the necessary "
+                   "condition holds) but not guaranteed: with tanh, saturated units have g′ ≈ 0 and can still make "
+                   f"the gradient vanish. Measured {cfg.length - 1} steps back: {far:.3g}.")
 
-cfg = GradientConfig(cell=cell, length=int(length), radius=float(radius), hidden=int(hidden), seed=int(seed),
-                     dtype=precision, activation=ACT_LABELS[act_label] if cell == "rnn" else "tanh",
-                     forget_bias=float(forget_bias) if cell == "lstm" else 1.0)
-with heavy.job("gradient computation"):
-    res = measured(cfg)
-n = res.norms
-far = n[-1]
-st.plotly_chart(gradient_chart(res), width="stretch", key="grad_chart", config={"displayModeBar": False})
+with clipping:
+    st.markdown(
+        "When the gradient explodes, one plain SGD step *W ← W − η g* throws the weights far away, often to where "
+        "the next gradient is even larger, and the loss runs off to ∞ and then nan. **Norm clipping** rescales the "
+        "gradient to *g · θ/‖g‖* whenever ‖g‖ > θ: the direction is kept, the step is bounded. Below, the same small "
+        "tanh RNN (32 units, W_aa orthogonal × ρ₀) is trained twice on the adding problem (length 30) with plain SGD, "
+        "from the same initial weights and on the same batches; the only difference is clipping."
+    )
+    with controls("Learning rate, threshold, ρ₀ and seed"):
+        k1, k2, k3, k4 = st.columns(4)
+        lr = k1.select_slider("Learning rate η", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5], value=0.1, key="lr",
+                              bind="query-params")
+        clip = k2.select_slider("Clip threshold θ", [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0], value=1.0, key="clip",
+                                bind="query-params")
+        rho0 = k3.select_slider("Initial ρ₀ of W_aa", [0.5, 1.0, 1.5, 2.0, 3.0], value=1.5, key="rho0",
+                                bind="query-params")
+        cseed = whole_number_input("Seed", 0, 99, value=0, key="cseed", container=k4)
+    with heavy.job("clipping demo"):
+        runs = clipping_runs(float(lr), float(clip), float(rho0), int(cseed))
+    st.plotly_chart(clip_chart(runs, float(clip)), width="stretch", key="clip_chart", config={"displayModeBar": False})
+    plain, clipped = runs
+    for run, name in ((plain, "Without clipping"), (clipped, "With clipping")):
+        if run.first_nonfinite is not None:
+            biggest = max((g for g in run.grad_norms[:run.first_nonfinite] if math.isfinite(g)), default=math.nan)
+            st.error(f"{name}: the loss became {run.losses[run.first_nonfinite]} at step {run.first_nonfinite + 1} "
+                     f"(largest finite gradient norm before that: {biggest:.3g}); "
+                     "it never becomes finite again (purple ×, dotted line).")
+        else:
+            st.markdown(f"{name}: finite all the way; final loss {run.losses[-1]:.3g}, largest gradient norm "
+                        f"{max(run.grad_norms):.3g}.")
+    st.caption("The trivial answer (always 1) has loss 1/6 ≈ 0.167 on this task; 200 SGD steps are too few to go "
+               "much below it, and the point here is stability, not accuracy.")
 
-counts = res.counts
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("‖∂L/∂a⟨T−1⟩‖ (one step back)", f"{n[1]:.3g}")
-m2.metric(f"‖∂L/∂a⟨1⟩‖ ({cfg.length - 1} steps back)", f"{far:.3g}")
-m3.metric("Exactly 0 (underflow)", counts["zero"])
-m4.metric("∞ or nan (overflow)", counts["inf"] + counts["nan"])
-notes = []
-if counts["zero"]:
-    notes.append(f"**{counts['zero']} of {cfg.length} gradients underflowed to exactly 0** in {cfg.dtype} "
-                 "(red triangles at the bottom): the signal from the loss never reaches those steps, so their "
-                 "inputs get no credit at all.")
-if counts["inf"] or counts["nan"]:
-    notes.append(f"**{counts['inf']} overflowed to ∞ and {counts['nan']} became nan** (∞ − ∞, ∞ × 0) in "
-                 f"{cfg.dtype}: one such number poisons every weight update that touches it.")
-if not math.isfinite(res.loss):
-    notes.append(f"Even the forward pass overflowed: the loss itself is {res.loss}.")
-for note in notes:
-    st.warning(note)
-if res.theory_log10 is not None:
-    st.caption("Linear RNN: ∂a⟨t⟩/∂a⟨t−1⟩ = W_aa exactly, so ‖∂L/∂a⟨T−k⟩‖ = ‖(W_aaᵀ)ᵏ u‖ = ρᵏ for an "
-               "orthogonal W_aa times ρ: the blue line lies on the grey theory line until the floats run out.")
-elif cell == "lstm":
-    st.caption("Dashed green: the gradient with respect to the memory cell c⟨T−k⟩. Along that path each step "
-               "multiplies by the forget gate Γ_f (plus small terms through the gates), so a forget bias near 3 "
-               "(Γ_f ≈ 0.95) keeps it alive for many more steps than the vanilla RNN's tanh′·W_aa.")
-elif cell == "gru":
-    st.caption("The GRU's state is a⟨t⟩ = (1 − Γ_u)·c̃⟨t⟩ + Γ_u·a⟨t−1⟩: the Γ_u·a⟨t−1⟩ term is a direct path "
-               "like the LSTM's memory cell, so the decay is set by how close Γ_u stays to 1.")
+    lesson_link("pages/long_term.py", label="Next: long-term dependencies and the LSTM remedy")
 
-with st.expander("Per-unit gradient magnitude over time (heatmap)", expanded=True):
-    st.plotly_chart(unit_heatmap(res), width="stretch", key="unit_heatmap", config={"displayModeBar": False})
-    st.caption("Each row is one hidden unit i, each column a distance k back: colour is log₁₀|∂L/∂aᵢ⟨T−k⟩|. "
-               "Grey cells are exactly 0, ∞ or nan.")
-
-st.subheader("When must gradients vanish, and when can they explode?")
-pc = pascanu_condition(res)
-st.markdown(
-    "For a vanilla RNN, *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*, each step back multiplies the gradient by "
-    "*∂a⟨t⟩/∂a⟨t−1⟩ = diag(g′(z⟨t⟩)) W_aa*. If |g′| ≤ γ and λ₁ is the largest singular value of W_aa, every "
-    "factor has norm at most γλ₁, so *‖∂L/∂a⟨T−k⟩‖ ≤ (γλ₁)ᵏ‖∂L/∂a⟨T⟩‖*. Pascanu, Mikolov & Bengio (2013, "
-    "*On the difficulty of training recurrent neural networks*) turn this into a condition: "
-    "**λ₁ < 1/γ is sufficient for the gradient to vanish**, and **λ₁ > 1/γ is necessary for it to explode** "
-    "(γ = 1 for tanh, ReLU and the identity; γ = 1/4 for the sigmoid)."
-)
-if pc["verdict"] == "n/a":
-    st.info(f"The condition is stated for the vanilla RNN. This {cell_label} has gates: its Jacobian also "
-            f"depends on the gate values, and the LSTM's memory path multiplies by Γ_f, not by W_aa. Its "
-            f"recurrent blocks have λ₁ = {pc['lambda1']:.3g}.")
-elif pc["verdict"] == "vanish":
-    st.success(f"Here λ₁ = {pc['lambda1']:.3g} < 1/γ = {1 / pc['gamma']:g}: the sufficient condition holds, "
-               f"so the gradient must vanish at least as fast as {pc['lambda1']:.3g}ᵏ. Measured {cfg.length - 1} "
-               f"steps back: {far:.3g} (bound: {format_log10((cfg.length - 1) * math.log10(pc['lambda1']))}).")
-else:
-    st.warning(f"Here λ₁ = {pc['lambda1']:.3g} ≥ 1/γ = {1 / pc['gamma']:g}: exploding is *possible* (the necessary "
-               "condition holds) but not guaranteed: with tanh, saturated units have g′ ≈ 0 and can still make "
-               f"the gradient vanish. Measured {cfg.length - 1} steps back: {far:.3g}.")
-
-st.subheader("Gradient clipping, demonstrated")
-st.markdown(
-    "When the gradient explodes, one plain SGD step *W ← W − η g* throws the weights far away, often to where "
-    "the next gradient is even larger, and the loss runs off to ∞ and then nan. **Norm clipping** rescales the "
-    "gradient to *g · θ/‖g‖* whenever ‖g‖ > θ: the direction is kept, the step is bounded. Below, the same small "
-    "tanh RNN (32 units, W_aa orthogonal × ρ₀) is trained twice on the adding problem (length 30) with plain SGD, "
-    "from the same initial weights and on the same batches; the only difference is clipping."
-)
-k1, k2, k3, k4 = st.columns(4)
-lr = k1.select_slider("Learning rate η", [0.01, 0.02, 0.05, 0.1, 0.2, 0.5], value=0.1, key="lr", bind="query-params")
-clip = k2.select_slider("Clip threshold θ", [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0], value=1.0, key="clip",
-                        bind="query-params")
-rho0 = k3.select_slider("Initial ρ₀ of W_aa", [0.5, 1.0, 1.5, 2.0, 3.0], value=1.5, key="rho0", bind="query-params")
-cseed = whole_number_input("Seed", 0, 99, value=0, key="cseed", container=k4)
-with heavy.job("clipping demo"):
-    runs = clipping_runs(float(lr), float(clip), float(rho0), int(cseed))
-st.plotly_chart(clip_chart(runs, float(clip)), width="stretch", key="clip_chart", config={"displayModeBar": False})
-plain, clipped = runs
-for run, name in ((plain, "Without clipping"), (clipped, "With clipping")):
-    if run.first_nonfinite is not None:
-        biggest = max((g for g in run.grad_norms[:run.first_nonfinite] if math.isfinite(g)), default=math.nan)
-        st.error(f"{name}: the loss became {run.losses[run.first_nonfinite]} at step {run.first_nonfinite + 1} "
-                 f"(largest finite gradient norm before that: {biggest:.3g}); "
-                 "it never becomes finite again (purple ×, dotted line).")
-    else:
-        st.markdown(f"{name}: finite all the way; final loss {run.losses[-1]:.3g}, largest gradient norm "
-                    f"{max(run.grad_norms):.3g}.")
-st.caption("The trivial answer (always 1) has loss 1/6 ≈ 0.167 on this task; 200 SGD steps are too few to go "
-           "much below it, and the point here is stability, not accuracy.")
-
-lesson_link("pages/long_term.py", label="Next: long-term dependencies and the LSTM remedy")
-
-st.subheader("Try this")
-st.markdown(
+try_this.markdown(
     "- Pick **linear**, set ρ = 0.9 and then ρ = 1.1: the slope of the line is log ρ. At what T does ρ = 0.5 "
     "underflow in float32, and in float64? (Switch *Floats*.)\n"
     "- Pick **tanh** and raise ρ to 3. Pascanu's condition says exploding is *possible*. Does the gradient really "

@@ -13,9 +13,11 @@ from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LEN
                                                    train_side_by_side, warm_up)
 from sequence_models.runtime import AssetError, make_generator, use_inference_threads
 from ui import heavy
+from ui.charts import style_subplots
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, ORANGE, VERMILION
+from ui.presentation import controls, intro, screens
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
@@ -146,15 +148,12 @@ def gates_figure(trace) -> go.Figure:
                   row=5, col=1)
     for pos in np.flatnonzero(trace.marks) + 1:
         fig.add_vline(x=pos, line=dict(color=ORANGE, width=1, dash="dot"))
-    for r in range(2, 6):
-        fig.update_yaxes(showticklabels=False, row=r, col=1, title_text="units")
-    fig.update_xaxes(title_text="time step t", row=5, col=1)
-    fig.update_layout(height=760, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white")
-    return fig
+    return style_subplots(fig, 760, {r: "units" for r in range(2, 6)}, "time step t", bottom_row=5,
+                          y_tick_labels=False, grid=False)
 
 
 st.title("Long-term dependencies")
-st.markdown(
+intro(
     "**What you will see.** The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
     "exactly two steps are marked, one in the first half and one in the second. At the end the model must output "
     "the sum of the two marked numbers, so it has to carry the first one for at least T/2 steps while ignoring "
@@ -163,28 +162,31 @@ st.markdown(
     "computed by a script in the repository then shows the whole picture across lengths, and the LSTM's gates "
     "show how its memory is kept."
 )
-st.plotly_chart(example_figure(20, 3), width="stretch", key="example", config={"displayModeBar": False})
+problem, training, across, inside, try_this = screens(["The adding problem", "Train them yourself",
+                                                      "The full picture across lengths", "Inside the LSTM: the gates",
+                                                      "Try this"])
+problem.plotly_chart(example_figure(20, 3), width="stretch", key="example", config={"displayModeBar": False})
 
-st.subheader("Train them yourself")
-# Training runs at the end of this script (drawn into `live_box`), so any click, Stop included, starts a
-# rerun that interrupts it at its next chart update. A run still marked "running" was interrupted so.
+# Training runs at the end of this script (drawn into `training`, the second screen, made above), so any
+# click, Stop included, starts a rerun that interrupts it at its next chart update. A run still marked
+# "running" was interrupted so; one still "queued" never got past the heavy-job limiter (busy server).
 _state = st.session_state.get("lt_run")
 if _state and _state["status"] == "running" and not st.session_state.get("lt_start"):
     _state["status"] = "stopped" if st.session_state.get("lt_stop") else "interrupted"
     if _state.get("lstm") is not None:
         st.session_state["lt_lstm"] = (_state["lstm"], _state["length"])
-live_box = st.container()
 
 
 def live_experiment() -> None:
-    c1, c2, c3 = st.columns([3, 2, 1])
-    length = c1.slider("Sequence length T (the lag)", *LENGTH_RANGE, value=40, key="lag", bind="query-params",
-                       help="The first marked number sits in the first half, so it must be remembered for at "
-                            "least T/2 steps.")
-    steps = c2.select_slider("Training steps (each model)", [250, 500, 1000, 1500, 2000, 3000], value=1500,
-                             key="steps", bind="query-params")
-    seed = whole_number_input("Seed", 0, 99, value=0, key="lseed", container=c3)
-    b1, b2, b3 = st.columns([2, 1, 4], vertical_alignment="center")
+    with controls("Length, steps and seed"):
+        c1, c2, c3 = st.columns([3, 2, 1])
+        length = c1.slider("Sequence length T (the lag)", *LENGTH_RANGE, value=40, key="lag", bind="query-params",
+                           help="The first marked number sits in the first half, so it must be remembered for at "
+                                "least T/2 steps.")
+        steps = c2.select_slider("Training steps (each model)", [250, 500, 1000, 1500, 2000, 3000], value=1500,
+                                 key="steps", bind="query-params")
+        seed = whole_number_input("Seed", 0, 99, value=0, key="lseed", container=c3)
+    b1, b2, b3 = st.columns([3, 1, 4], vertical_alignment="center")  # room for the label at presentation size
     start = b1.button("▶ Train RNN, LSTM and GRU", type="primary", key="lt_start")
     b2.button("■ Stop", key="lt_stop", help="Stops the run; the curves so far stay on the page.")
     b3.caption(f"{LIVE_HIDDEN} hidden units each, Adam (lr 0.01), batches of 32, one CPU thread; the run ends "
@@ -195,7 +197,7 @@ def live_experiment() -> None:
     if start:
         cfg = LiveConfig(length=int(length), hidden=LIVE_HIDDEN, steps=int(steps), seed=int(seed), time_limit=TIME_CAP)
         state = {"length": cfg.length, "steps_total": cfg.steps, "curves": {}, "steps_done": 0, "elapsed": 0.0,
-                 "status": "running", "draws": 0}
+                 "status": "queued", "draws": 0}
         st.session_state["lt_run"] = state
 
         def on_progress(result) -> None:
@@ -211,13 +213,21 @@ def live_experiment() -> None:
 
         # One run per session and a few per server; a queued run shows its place and the clock starts
         # only when it gets a slot. Each progress update is an st call, so a closed tab stops the run there.
-        with heavy.job("live training", take_slot=True, wait=heavy.TRAINING_WAIT), st.spinner("Training…", show_time=True):
+        # If no slot comes, heavy.job says "busy" and stops the script: the run stays "queued".
+        with (heavy.job("live training", take_slot=True, wait=heavy.TRAINING_WAIT),
+              st.spinner("Training…", show_time=True)):
+            state["status"] = "running"
             result = train_side_by_side(cfg, on_progress=on_progress)
         state["status"] = result.stopped
         st.session_state["lt_lstm"] = (result.models["lstm"], cfg.length)
         st.rerun()  # redraw the gate heatmap with the model just trained
     if not state:
         progress.info("Press **Train** to start. Nothing has been trained in this session yet.")
+        return
+    if state["status"] == "queued":
+        progress.warning(f"The run at T = {state['length']} did not start: the server was busy (heavy work is "
+                         f"limited to {heavy.LIMITER.limit} jobs at a time, one per session). Press **Train** to "
+                         "try again in a moment.")
         return
     done = state["steps_done"]
     reason = {"done": f"finished all {state['steps_total']} steps",
@@ -239,53 +249,54 @@ def live_experiment() -> None:
                    delta_color="off", delta_arrow="off", help=f"{params.get(cell, '?')} parameters")
 
 
-st.subheader("The full picture across lengths")
-data, err = across_lag()
-if err:
-    st.error(err)
-else:
-    st.plotly_chart(sweep_figure(data), width="stretch", key="sweep", config={"displayModeBar": False})
-    learned = longest_learned(data)
-    cfg = data["config"]
-    parts = [f"**{CELL_NAMES[c]}**: {'T = ' + str(n) if n else 'none of the lengths tried'}"
-             for c, n in learned.items()]
-    st.markdown("Longest length learned (mean test MSE below 10% of the baseline): " + "; ".join(parts) + ".")
-    st.caption(f"From `python -m sequence_models train limitations`: {cfg['hidden']} hidden units, "
-               f"{cfg['steps']} Adam steps (lr {cfg['lr']}, batch {cfg['batch']}) per model, seeds "
-               f"{', '.join(map(str, cfg['seeds']))}, test MSE on {cfg['test_size']} fresh sequences; "
-               f"{data['cpu_seconds_total']:.0f} s of CPU on one thread. Open circles are single seeds.")
+with across:
+    data, err = across_lag()
+    if err:
+        st.error(err)
+    else:
+        st.plotly_chart(sweep_figure(data), width="stretch", key="sweep", config={"displayModeBar": False})
+        learned = longest_learned(data)
+        cfg = data["config"]
+        parts = [f"**{CELL_NAMES[c]}**: {'T = ' + str(n) if n else 'none of the lengths tried'}"
+                 for c, n in learned.items()]
+        st.markdown("Longest length learned (mean test MSE below 10% of the baseline): " + "; ".join(parts) + ".")
+        st.caption(f"From `python -m sequence_models train limitations`: {cfg['hidden']} hidden units, "
+                   f"{cfg['steps']} Adam steps (lr {cfg['lr']}, batch {cfg['batch']}) per model, seeds "
+                   f"{', '.join(map(str, cfg['seeds']))}, test MSE on {cfg['test_size']} fresh sequences; "
+                   f"{data['cpu_seconds_total']:.0f} s of CPU on one thread. Open circles are single seeds.")
 
-st.subheader("Inside the LSTM: the gates over one sequence")
-live = st.session_state.get("lt_lstm")
-model, model_err = committed_lstm()
-source = None
-if live is not None:
-    model, trained_len = live
-    source = f"the LSTM you just trained (T = {trained_len})"
-elif model is not None:
-    ckpt_len = int(data["config"]["lstm_length"]) if data else 40
-    trained_len = ckpt_len
-    source = f"the LSTM saved by the repository's script (trained at T = {ckpt_len})"
-if model is None:
-    st.error(model_err)
-else:
-    g1, g2 = st.columns(2)
-    gate_len = g1.slider("Length of the example", 10, 120, value=min(max(trained_len, 10), 120), key="gT",
-                         bind="query-params")
-    ex = whole_number_input("Example sequence", 0, 999, value=0, key="ex", container=g2)
-    tr = lstm_gates(model, int(gate_len), seed=int(ex))
-    st.markdown(f"Gates of {source} on one sequence: target **{tr.target:.3f}**, LSTM answers "
-                f"**{tr.prediction:.3f}** (error {abs(tr.prediction - tr.target):.3f}). Computed with the course's "
-                "`LSTMCell` (weights copied from the trained `torch.nn.LSTM`).")
-    st.plotly_chart(gates_figure(tr), width="stretch", key="gates", config={"displayModeBar": False})
-    st.caption("Each heatmap row is one of the hidden units; dotted orange lines mark the two marked steps. Look for "
-               "units whose update gate opens at a mark (writing the value into c) and whose forget gate stays near "
-               "1 afterwards (keeping it): their row of c⟨t⟩ changes at the mark and then holds steady.")
+with inside:
+    live = st.session_state.get("lt_lstm")
+    model, model_err = committed_lstm()
+    source = None
+    if live is not None:
+        model, trained_len = live
+        source = f"the LSTM you just trained (T = {trained_len})"
+    elif model is not None:
+        ckpt_len = int(data["config"]["lstm_length"]) if data else 40
+        trained_len = ckpt_len
+        source = f"the LSTM saved by the repository's script (trained at T = {ckpt_len})"
+    if model is None:
+        st.error(model_err)
+    else:
+        with controls("Example sequence"):
+            g1, g2 = st.columns(2)
+            gate_len = g1.slider("Length of the example", 10, 120, value=min(max(trained_len, 10), 120), key="gT",
+                                 bind="query-params")
+            ex = whole_number_input("Example sequence", 0, 999, value=0, key="ex", container=g2)
+        tr = lstm_gates(model, int(gate_len), seed=int(ex))
+        st.markdown(f"Gates of {source} on one sequence: target **{tr.target:.3f}**, LSTM answers "
+                    f"**{tr.prediction:.3f}** (error {abs(tr.prediction - tr.target):.3f}). Computed with the "
+                    "course's `LSTMCell` (weights copied from the trained `torch.nn.LSTM`).")
+        st.plotly_chart(gates_figure(tr), width="stretch", key="gates", config={"displayModeBar": False})
+        st.caption("Each heatmap row is one of the hidden units; dotted orange lines mark the two marked steps. "
+                   "Look for units whose update gate opens at a mark (writing the value into c) and whose forget "
+                   "gate stays near 1 afterwards (keeping it): their row of c⟨t⟩ changes at the mark and then "
+                   "holds steady.")
 
-lesson_link("pages/parallelism.py", label="Next: why RNNs cannot be parallelised over time")
+    lesson_link("pages/parallelism.py", label="Next: why RNNs cannot be parallelised over time")
 
-st.subheader("Try this")
-st.markdown(
+try_this.markdown(
     "- Train at T = 10, then at T = 80. At which length does the vanilla RNN stop leaving the baseline? Does the "
     "across-length chart agree with your run?\n"
     "- In the gate heatmaps, find a unit whose memory c⟨t⟩ jumps at the first mark. What is its forget gate doing "
@@ -294,5 +305,5 @@ st.markdown(
     "scores). Is size the reason it wins? What would you train to find out?"
 )
 
-with live_box:
+with training:
     live_experiment()

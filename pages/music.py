@@ -1,4 +1,4 @@
-"""Music generation: a trained LSTM turns one seed note into a melody (one-to-many)."""
+"""Music generation: a trained LSTM, GRU or vanilla RNN turns one seed note into a melody (one-to-many)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ui import heavy
 from ui.inputs import markdown_literal, whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, SKY, VERMILION
+from ui.presentation import controls, intro, screens
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
@@ -51,16 +52,17 @@ def melody_for(cell: str, seed_tokens: tuple[int, ...], length: int, temperature
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def midi_and_wav(notes_key: tuple[tuple[int, float, float], ...], tempo: float) -> tuple[bytes, bytes, str]:
-    """MIDI and WAV bytes for the notes (kept in a small bounded cache, not in session state)."""
+def midi_and_audio(notes_key: tuple[tuple[int, float, float], ...], tempo: float) -> tuple[bytes, bytes, str]:
+    """MIDI and MP3 bytes for the notes (kept in a small bounded cache, not in session state)."""
     from sequence_models.music.midi import melody_midi_bytes
-    from sequence_models.music.synth import render_wav
+    from sequence_models.music.synth import mp3_bytes, render_wav
 
     notes = [{"pitch": p, "start": s, "end": e} for p, s, e in notes_key]
     with heavy.slot():
         midi = melody_midi_bytes(notes, tempo)
         wav, engine = render_wav(notes, midi)
-    return midi, wav, engine
+        mp3 = mp3_bytes(wav)
+    return midi, mp3, engine
 
 
 # --- charts --------------------------------------------------------------------------------
@@ -215,69 +217,83 @@ def new_seed() -> None:
     st.session_state["mseed"] = (int(st.session_state.get("mseed", DEFAULTS["seed"])) * 7919 + 104729) % 100_000
 
 
-st.title("🎵 Music generation: one note in, a melody out")
-st.markdown(
-    "**What you will see.** A one-to-many recurrent network at work. You give a 2-layer LSTM a single "
-    r"note $x^{\langle 1 \rangle}$; it outputs a probability for every possible next note, one is sampled, and that "
-    r"sample is fed back as the next input $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, again and again, until "
-    "the melody is as long as you asked. The model learned from about 3,000 Irish and American folk tunes "
-    "(O'Neill's 1850 collection and Ryan's Mammoth Collection). Below the piano roll you can see what it was "
-    "\u201cthinking\u201d at each step, and the unrolled loop itself."
-)
+def intro_text(cell_name: str) -> str:
+    """The "What you will see." paragraph, naming the network the reader selected."""
+    return (
+        f"**What you will see.** A one-to-many recurrent network at work. You give a 2-layer {cell_name} a single "
+        r"note $x^{\langle 1 \rangle}$; it outputs a probability for every possible next note, one is sampled, "
+        r"and that sample is fed back as the next input $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, "
+        "again and again, until the melody is as long as you asked. The model learned from about 3,000 Irish and "
+        "American folk tunes (O'Neill's 1850 collection and Ryan's Mammoth Collection). Below the piano roll you "
+        "can see what it was \u201cthinking\u201d at each step, and the unrolled loop itself."
+    )
 
+
+st.title("🎵 Music generation: one note in, a melody out")
+intro_slot = st.empty()  # filled once the Model control below says which network this is
+
+results_problem = ""
 try:
     results = evaluation()
 except AssetError as exc:
     results = None
-    st.warning(f"The evaluation table is unavailable: {exc}")
+    results_problem = f"The evaluation table is unavailable: {exc}"
+
+melody_screen, thinking_screen, step_screen, quality_screen, try_this = screens([
+    "The seed and the melody", "What the model was thinking", "Step by step: the unrolled loop",
+    "How good are the models?", "Try this"])
 
 # --- controls --------------------------------------------------------------------------------
-left, right = st.columns([5, 4], gap="large")
-with left:
-    st.subheader("1. The seed: the first input")
-    source = st.segmented_control("Seed from", ["A note", "A MIDI file"], default="A note", key="msrc")
-    seed_tokens: list[int] | None = None
-    seed_text = ""
-    if source == "A MIDI file":
-        upload = st.file_uploader("Upload a short MIDI file; its first notes (up to 8) become the seed",
-                                  type=["mid", "midi"], key="mupload", max_upload_size=1)
-        if upload is None:
-            st.info("No file yet: the seed note below is used until you upload one.")
-        elif upload.size > MAX_UPLOAD_BYTES:
-            st.error(f"That file is {upload.size / 1000:.0f} kB; please upload a short MIDI file "
-                     f"(at most {MAX_UPLOAD_BYTES // 1000} kB). Using the seed note instead.")
-        else:
-            try:
-                seed_tokens = seed_tokens_from_midi(upload.getvalue())
-                if not seed_tokens:
-                    raise ValueError("The MIDI file holds no notes.")
-                seed_text = "the first notes of your file: " + ", ".join(token_label(t) for t in seed_tokens)
-            except ValueError as exc:
-                seed_tokens = None
-                st.error(f"Could not use “{markdown_literal(upload.name, 60)}”: {exc} Using the seed note instead.")
-    note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mnote",
-                              index=NOTE_LABELS.index("C4"), bind="query-params")
-    st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mkeys", on_select=pick_key,
-                    selection_mode="points", config={"displayModeBar": False}, width="stretch")
-    st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")
+with melody_screen, controls("Seed note, model and sampling"):
+    left, right = st.columns([5, 4], gap="large")
+    with left:
+        st.markdown("##### The seed: the first input")
+        source = st.segmented_control("Seed from", ["A note", "A MIDI file"], default="A note", key="msrc")
+        seed_tokens: list[int] | None = None
+        seed_text = ""
+        if source == "A MIDI file":
+            upload = st.file_uploader("Upload a short MIDI file; its first notes (up to 8) become the seed",
+                                      type=["mid", "midi"], key="mupload", max_upload_size=1)
+            if upload is None:
+                st.info("No file yet: the seed note below is used until you upload one.")
+            elif upload.size > MAX_UPLOAD_BYTES:
+                st.error(f"That file is {upload.size / 1000:.0f} kB; please upload a short MIDI file "
+                         f"(at most {MAX_UPLOAD_BYTES // 1000} kB). Using the seed note instead.")
+            else:
+                try:
+                    seed_tokens = seed_tokens_from_midi(upload.getvalue())
+                    if not seed_tokens:
+                        raise ValueError("The MIDI file holds no notes.")
+                    seed_text = "the first notes of your file: " + ", ".join(token_label(t) for t in seed_tokens)
+                except ValueError as exc:
+                    seed_tokens = None
+                    st.error(f"Could not use “{markdown_literal(upload.name, 60)}”: {exc} Using the seed note "
+                             "instead.")
+        note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mnote",
+                                  index=NOTE_LABELS.index("C4"), bind="query-params")
+        st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mkeys", on_select=pick_key,
+                        selection_mode="points", config={"displayModeBar": False}, width="stretch")
+        st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")
 
-with right:
-    st.subheader("2. How to sample")
-    model_label = st.segmented_control("Model", list(MODEL_LABELS), default="LSTM", key="mnet", bind="query-params")
-    cell = MODEL_LABELS.get(model_label or "LSTM", "lstm")
-    length = st.slider("Length (events: notes and rests)", MIN_LENGTH, MAX_LENGTH, DEFAULTS["length"], key="mlen",
-                       bind="query-params")
-    temperature = st.slider("Temperature (low = safe and repetitive, high = adventurous)", MIN_TEMPERATURE,
-                            MAX_TEMPERATURE, DEFAULTS["temperature"], step=0.05, key="mtemp", bind="query-params")
-    c1, c2 = st.columns(2)
-    top_k = c1.slider("Top-k (0 = no cut)", 0, 60, DEFAULTS["top_k"], key="mtopk", bind="query-params")
-    tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mbpm", bind="query-params")
-    c3, c4 = st.columns([1, 1], vertical_alignment="bottom")
-    rseed = whole_number_input("Random seed (same seed → same melody)", 0, 99_999, DEFAULTS["seed"], key="mseed",
-                               container=c3)
-    c4.button("🎲 New melody", on_click=new_seed, width="stretch")
-    scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS, key="mscale",
-                               bind="query-params")
+    with right:
+        st.markdown("##### How to sample")
+        model_label = st.segmented_control("Model", list(MODEL_LABELS), default="LSTM", key="mnet",
+                                           bind="query-params")
+        cell = MODEL_LABELS.get(model_label or "LSTM", "lstm")
+        length = st.slider("Length (events: notes and rests)", MIN_LENGTH, MAX_LENGTH, DEFAULTS["length"],
+                           key="mlen", bind="query-params")
+        temperature = st.slider("Temperature (low = safe and repetitive, high = adventurous)", MIN_TEMPERATURE,
+                                MAX_TEMPERATURE, DEFAULTS["temperature"], step=0.05, key="mtemp", bind="query-params")
+        c1, c2 = st.columns(2)
+        top_k = c1.slider("Top-k (0 = no cut)", 0, 60, DEFAULTS["top_k"], key="mtopk", bind="query-params")
+        tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mbpm",
+                          bind="query-params")
+        rseed = whole_number_input("Random seed (same seed → same melody)", 0, 99_999, DEFAULTS["seed"],
+                                   key="mseed")
+        scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS,
+                                   key="mscale", bind="query-params")
+with intro_slot.container():
+    intro(intro_text(CELL_NAMES[cell]))
 
 # --- generate ----------------------------------------------------------------------------------
 try:
@@ -295,116 +311,124 @@ with heavy.job("melody generation"):
     melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed),
                         "" if scale_label == "Off" else scale_label)
     notes = melody.notes(tempo)
-    midi, wav, engine = midi_and_wav(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
+    midi, mp3, engine = midi_and_audio(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
 
-st.subheader("3. The melody")
-st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "
-            f"{len(melody.tokens) - melody.n_seed} more events: {len(notes)} notes in all, "
-            f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute.")
-st.plotly_chart(piano_roll(melody, tempo), key="mroll", width="stretch", config={"displayModeBar": False})
-a1, a2 = st.columns([4, 1], vertical_alignment="center")
-with a1:
-    st.audio(wav, format="audio/wav")
-with a2:
-    st.download_button("⬇️ MIDI file", midi, file_name=f"unrolled-{cell}-{note_label}-seed{rseed}.mid",
-                       mime="audio/midi", width="stretch")
-st.caption("Audio rendered on the server with "
-           + ("FluidSynth and a General MIDI piano soundfont." if engine == "fluidsynth" else
-              "a small numpy synthesiser (decaying harmonics with an attack–decay–release envelope).")
-           + " The MIDI file opens in MuseScore, GarageBand or any other music program.")
+with melody_screen:
+    a1, a2, a3 = st.columns([5, 2, 2], vertical_alignment="center")
+    with a1:
+        st.audio(mp3, format="audio/mpeg")
+    with a2:
+        st.download_button("⬇️ MIDI file", midi, file_name=f"unrolled-{cell}-{note_label}-seed{rseed}.mid",
+                           mime="audio/midi", width="stretch")
+    with a3:
+        st.button("🎲 New melody", on_click=new_seed, width="stretch",
+                  help="A new random seed: the same settings, another melody.")
+    st.plotly_chart(piano_roll(melody, tempo), key="mroll", width="stretch", config={"displayModeBar": False})
+    st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "
+                f"{len(melody.tokens) - melody.n_seed} more events: {len(notes)} notes in all, "
+                f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute.")
+    st.caption("Audio rendered on the server with "
+               + ("FluidSynth and a General MIDI piano soundfont." if engine == "fluidsynth" else
+                  "a small numpy synthesiser (decaying harmonics with an attack–decay–release envelope).")
+               + " The MIDI file opens in MuseScore, GarageBand or any other music program.")
 
 # --- what the model was thinking ------------------------------------------------------------
-st.subheader("4. What the model was thinking")
-mean_h = melody.mean_entropy()
-st.markdown(
-    "Each column is one step. The shading is the probability the model gave to each next pitch, after your "
-    "temperature, top-k and scale lock; the orange dot is the note that was actually sampled. "
-    f"Mean uncertainty over the sampled steps: **{mean_h:.2f} bits** (about {2 ** mean_h:.1f} equally likely "
-    "choices). Raise the temperature and watch the columns spread out."
-)
-st.plotly_chart(thinking_heatmap(melody), key="mthink", width="stretch", config={"displayModeBar": False})
-n_steps = len(melody.steps)
-st.session_state["mstep"] = min(max(int(st.session_state.get("mstep", melody.n_seed + 1)), 1), n_steps)
-t_sel = st.slider("Look at step t", 1, n_steps, key="mstep", bind="query-params")
-s_sel = melody.steps[t_sel - 1]
-b1, b2 = st.columns([3, 2], gap="large")
-with b1:
-    st.plotly_chart(step_bars(melody, t_sel), key="mbars", width="stretch", config={"displayModeBar": False})
-with b2:
-    how = ("It was **not sampled**: the seed is given, so it is forced in; the bars show what the model would "
-           "have expected." if s_sel.forced else
-           f"The sampled event **{html.escape(token_label(s_sel.token))}** had probability {s_sel.prob:.2f}.")
-    st.markdown(f"**Step {t_sel}.** Input x⟨{t_sel}⟩ = {html.escape(token_label(s_sel.input_token))}"
-                f"{' (the start token: nothing played yet)' if t_sel == 1 else ' (the previous output, fed back)'}. "
-                f"The top {len(s_sel.top_tokens)} candidates for y⟨{t_sel}⟩ are on the left. {how} "
-                f"Entropy of this step's distribution: {s_sel.entropy_bits:.2f} bits.")
+with thinking_screen:
+    mean_h = melody.mean_entropy()
+    st.markdown(
+        "Each column is one step. The shading is the probability the model gave to each next pitch, after your "
+        "temperature, top-k and scale lock; the orange dot is the note that was actually sampled. "
+        f"Mean uncertainty over the sampled steps: **{mean_h:.2f} bits** (about {2 ** mean_h:.1f} equally likely "
+        "choices). Raise the temperature and watch the columns spread out."
+    )
+    st.plotly_chart(thinking_heatmap(melody), key="mthink", width="stretch", config={"displayModeBar": False})
 
-st.markdown("**The unrolled one-to-many loop.** The same cell (same weights) is applied at every step; the "
-            "hidden state a⟨t⟩ flows to the right and each sampled output y⟨t⟩ (dashed green) becomes the next "
-            f"input x⟨t+1⟩. Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step slider "
-            "to walk along the melody.")
-st.plotly_chart(unrolled_loop(melody, t_sel, CELL_NAMES[cell]), key="munroll", width="stretch",
-                config={"displayModeBar": False})
+# --- one step, and the unrolled loop ----------------------------------------------------------
+with step_screen:
+    n_steps = len(melody.steps)
+    st.session_state["mstep"] = min(max(int(st.session_state.get("mstep", melody.n_seed + 1)), 1), n_steps)
+    t_sel = st.slider("Look at step t", 1, n_steps, key="mstep", bind="query-params")
+    st.markdown("**The unrolled one-to-many loop.** The same cell (same weights) is applied at every step; the "
+                "hidden state a⟨t⟩ flows to the right and each sampled output y⟨t⟩ (dashed green) becomes the next "
+                f"input x⟨t+1⟩. Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step "
+                "slider to walk along the melody.")
+    st.plotly_chart(unrolled_loop(melody, t_sel, CELL_NAMES[cell]), key="munroll", width="stretch",
+                    config={"displayModeBar": False})
+
+    s_sel = melody.steps[t_sel - 1]
+    b1, b2 = st.columns([3, 2], gap="large")
+    with b1:
+        st.plotly_chart(step_bars(melody, t_sel), key="mbars", width="stretch", config={"displayModeBar": False})
+    with b2:
+        how = ("It was **not sampled**: the seed is given, so it is forced in; the bars show what the model would "
+               "have expected." if s_sel.forced else
+               f"The sampled event **{html.escape(token_label(s_sel.token))}** had probability {s_sel.prob:.2f}.")
+        fed = " (the start token: nothing played yet)" if t_sel == 1 else " (the previous output, fed back)"
+        st.markdown(f"**Step {t_sel}.** Input x⟨{t_sel}⟩ = {html.escape(token_label(s_sel.input_token))}{fed}. "
+                    f"The top {len(s_sel.top_tokens)} candidates for y⟨{t_sel}⟩ are on the left. {how} "
+                    f"Entropy of this step's distribution: {s_sel.entropy_bits:.2f} bits.")
 
 # --- evaluation ------------------------------------------------------------------------------
-st.subheader("5. How good are the models?")
-if results:
-    counts = results["split_counts"]
-    st.markdown(
-        f"Measured by `python -m sequence_models evaluate music` on the **test split**: "
-        f"{counts['test']['tunes']} tunes ({counts['test']['notes']:,} notes) that no model saw in training "
-        f"(training used {counts['train']['tunes']:,} tunes, {counts['train']['notes']:,} notes). "
-        "Each model predicts every next event of every test tune from the events before it."
-    )
-    rows = results["next_event"]
-    st.dataframe(
-        [{"model": r["name"], "bits per event ↓": round(r["bits_per_event"], 3), "next-event accuracy ↑":
-          f"{100 * r['accuracy']:.1f} %", "kind": "trained network" if r["kind"] == "model" else "count baseline"}
-         for r in rows], hide_index=True, width="stretch")
-    lines = []
-    for r in rows:
-        b = r["bits_per_event"]
-        lines.append(f"- **{r['name']}: {b:.2f} bits per event** — on average the true next event surprised it as "
-                     f"much as a fair choice among {2 ** b:.0f} options would; **{100 * r['accuracy']:.1f} %** — how "
-                     "often its single most likely guess was exactly right (pitch and length).")
-    st.markdown("\n".join(lines))
-    mel = results["melodies"]
-    gen = mel["generated"].get(cell) or next(iter(mel["generated"].values()))
-    test = mel["test"]
-    st.markdown(f"**Do the melodies sound like the tunes?** {mel['settings']['n']} melodies of "
-                f"{mel['settings']['length']} events per model at the default settings (temperature "
-                f"{mel['settings']['temperature']}, top-k {mel['settings']['top_k']}), against the first "
-                f"{mel['settings']['length']} events of each test tune. Shown: {CELL_NAMES[cell]}.")
-    st.dataframe([
-        {"measure": "pitch-class entropy (bits)", f"{CELL_NAMES[cell]} melodies": f"{gen['pitch_class_entropy']:.2f}",
-         "test tunes": f"{test['pitch_class_entropy']:.2f}"},
-        {"measure": "in-scale rate", f"{CELL_NAMES[cell]} melodies": f"{100 * gen['in_scale_rate']:.1f} %",
-         "test tunes": f"{100 * test['in_scale_rate']:.1f} %"},
-    ] + [{"measure": f"intervals: {k}", f"{CELL_NAMES[cell]} melodies": f"{100 * v:.1f} %",
-          "test tunes": f"{100 * test['intervals'][k]:.1f} %"} for k, v in gen["intervals"].items()],
-        hide_index=True, width="stretch")
-    st.markdown(
-        f"- **Pitch-class entropy {gen['pitch_class_entropy']:.2f} vs {test['pitch_class_entropy']:.2f} bits**: how "
-        "evenly a melody spreads over the 12 pitch classes (0 = one note only, 3.58 = all twelve equally); close "
-        "values mean the model uses as many different notes as the real tunes.\n"
-        f"- **In-scale rate {100 * gen['in_scale_rate']:.1f} % vs {100 * test['in_scale_rate']:.1f} %**: the share "
-        "of notes that fit the melody's best-matching major (or relative minor) scale; folk tunes rarely leave it.\n"
-        "- **Intervals**: how far consecutive notes jump; folk melodies mostly move by steps, and a model that "
-        "learned the style should too."
-    )
-    lstm_row = next((r for r in rows if r["key"] == "lstm"), None)
-    bigram_row = next((r for r in rows if r["key"] == "bigram"), None)
-    if lstm_row and bigram_row:
-        better = lstm_row["bits_per_event"] < bigram_row["bits_per_event"]
-        st.caption(f"The LSTM {'beats' if better else 'does not beat'} the bigram (which only looks one event "
-                   f"back): {lstm_row['bits_per_event']:.2f} vs {bigram_row['bits_per_event']:.2f} bits per event. "
-                   "Memory of more than one previous note is what the recurrent state adds.")
+with quality_screen:
+    if results:
+        counts = results["split_counts"]
+        st.markdown(
+            f"Measured by `python -m sequence_models evaluate music` on the **test split**: "
+            f"{counts['test']['tunes']} tunes ({counts['test']['notes']:,} notes) that no model saw in training "
+            f"(training used {counts['train']['tunes']:,} tunes, {counts['train']['notes']:,} notes). "
+            "Each model predicts every next event of every test tune from the events before it."
+        )
+        rows = results["next_event"]
+        st.dataframe(
+            [{"model": r["name"], "bits per event ↓": round(r["bits_per_event"], 3), "next-event accuracy ↑":
+              f"{100 * r['accuracy']:.1f} %", "kind": "trained network" if r["kind"] == "model" else "count baseline"}
+             for r in rows], hide_index=True, width="stretch")
+        lines = []
+        for r in rows:
+            b = r["bits_per_event"]
+            lines.append(f"- **{r['name']}: {b:.2f} bits per event** — on average the true next event surprised it "
+                         f"as much as a fair choice among {2 ** b:.0f} options would; **{100 * r['accuracy']:.1f} %** "
+                         "— how often its single most likely guess was exactly right (pitch and length).")
+        st.markdown("\n".join(lines))
+        mel = results["melodies"]
+        gen = mel["generated"].get(cell) or next(iter(mel["generated"].values()))
+        test = mel["test"]
+        st.markdown(f"**Do the melodies sound like the tunes?** {mel['settings']['n']} melodies of "
+                    f"{mel['settings']['length']} events per model at the default settings (temperature "
+                    f"{mel['settings']['temperature']}, top-k {mel['settings']['top_k']}), against the first "
+                    f"{mel['settings']['length']} events of each test tune. Shown: {CELL_NAMES[cell]}.")
+        st.dataframe([
+            {"measure": "pitch-class entropy (bits)",
+             f"{CELL_NAMES[cell]} melodies": f"{gen['pitch_class_entropy']:.2f}",
+             "test tunes": f"{test['pitch_class_entropy']:.2f}"},
+            {"measure": "in-scale rate", f"{CELL_NAMES[cell]} melodies": f"{100 * gen['in_scale_rate']:.1f} %",
+             "test tunes": f"{100 * test['in_scale_rate']:.1f} %"},
+        ] + [{"measure": f"intervals: {k}", f"{CELL_NAMES[cell]} melodies": f"{100 * v:.1f} %",
+              "test tunes": f"{100 * test['intervals'][k]:.1f} %"} for k, v in gen["intervals"].items()],
+            hide_index=True, width="stretch")
+        st.markdown(
+            f"- **Pitch-class entropy {gen['pitch_class_entropy']:.2f} vs {test['pitch_class_entropy']:.2f} bits**: "
+            "how evenly a melody spreads over the 12 pitch classes (0 = one note only, 3.58 = all twelve equally); "
+            "close values mean the model uses as many different notes as the real tunes.\n"
+            f"- **In-scale rate {100 * gen['in_scale_rate']:.1f} % vs {100 * test['in_scale_rate']:.1f} %**: the "
+            "share of notes that fit the melody's best-matching major (or relative minor) scale; folk tunes rarely "
+            "leave it.\n"
+            "- **Intervals**: how far consecutive notes jump; folk melodies mostly move by steps, and a model that "
+            "learned the style should too."
+        )
+        cell_row = next((r for r in rows if r["key"] == cell), None)
+        bigram_row = next((r for r in rows if r["key"] == "bigram"), None)
+        if cell_row and bigram_row:
+            better = cell_row["bits_per_event"] < bigram_row["bits_per_event"]
+            st.caption(f"The {CELL_NAMES[cell]} {'beats' if better else 'does not beat'} the bigram (which only looks "
+                       f"one event back): {cell_row['bits_per_event']:.2f} vs {bigram_row['bits_per_event']:.2f} bits "
+                       "per event. Memory of more than one previous note is what the recurrent state adds.")
+    else:
+        if results_problem:
+            st.warning(results_problem)
+        st.info("No stored evaluation yet: run `python -m sequence_models evaluate music` to fill this section.")
 
-else:
-    st.info("No stored evaluation yet: run `python -m sequence_models evaluate music` to fill this section.")
-
-st.subheader("Try this")
-st.markdown(
+try_this.markdown(
     "- Set the temperature to 0.2, then to 1.8, with the same seed. What happens to the shading in "
     "“what the model was thinking”, and to the melody? Why does a low temperature repeat itself?\n"
     "- Switch between LSTM, GRU and Vanilla RNN with the same seed note and random seed. Which melodies keep a "
@@ -412,4 +436,5 @@ st.markdown(
     "- Lock the scale to E minor and start from C4 (not in the scale's tonic chord). Does the model still find "
     "a tune-like shape? Which step in the unrolled loop shows the first note that depends on a fed-back output?"
 )
-lesson_link("pages/rnn_types.py", "See all five RNN wirings on the RNN types page")
+with try_this:
+    lesson_link("pages/rnn_types.py", "See all five RNN wirings on the RNN types page")

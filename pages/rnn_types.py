@@ -6,6 +6,7 @@ import streamlit as st
 from sequence_models.rnn_types import ARCHITECTURES, MAX_STEPS, VOCAB, Step, run_architecture, train_toy_rnn
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.palette import BLUE, GREEN, GREY, ORANGE
+from ui.presentation import controls, intro, screens
 from ui.rnn_diagram import unrolled_figure
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
@@ -84,7 +85,7 @@ def weights_view(weights: dict) -> None:
 
 
 st.title("RNN types")
-st.markdown(
+intro(
     r"**What you will see.** One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "
     r"W_{ax} x^{\langle t \rangle} + b_a)$ with output $\hat y^{\langle t \rangle} = \mathrm{softmax}(W_{ya} "
     r"a^{\langle t \rangle} + b_y)$, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
@@ -93,56 +94,57 @@ st.markdown(
 )
 model = toy_model()
 
-st.subheader("The five types side by side")
-cols = st.columns(len(ARCHITECTURES))
-for col, arch in zip(cols, ARCHITECTURES.values()):
-    with col:
-        tx, ty = arch.clamp(3, 3 if arch.tied else 2)  # small, so five fit in a row
-        st.markdown(f"**{arch.name}**  \n{arch.shape}")
-        st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
-                        width="stretch", key=f"small_{arch.key}", config={"displayModeBar": False, "staticPlot": True})
-        st.caption(arch.example)
-        if arch.page:
-            lesson_link(arch.page, label="See it for real")
+side_by_side, one_at_a_time, try_this = screens(["The five types side by side", "One at a time", "Try this"])
+with side_by_side:
+    cols = st.columns(len(ARCHITECTURES))
+    for col, arch in zip(cols, ARCHITECTURES.values()):
+        with col:
+            tx, ty = arch.clamp(3, 3 if arch.tied else 2)  # small, so five fit in a row
+            st.markdown(f"**{arch.name}**  \n{arch.shape}")
+            st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
+                            width="stretch", key=f"small_{arch.key}",
+                            config={"displayModeBar": False, "staticPlot": True})
+            st.caption(arch.example)
+            if arch.page:
+                lesson_link(arch.page, label="See it for real")
 
-st.divider()
-st.subheader("One at a time")
-st.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")
+one_at_a_time.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")
+with one_at_a_time, controls("RNN type and lengths"):
+    # Widgets are bound to the URL query string (?type=…&tx=…&ty=…&step=…); Streamlit drops
+    # values that are not valid options, so odd URLs open the defaults.
+    label = st.segmented_control("RNN type", list(LABELS), default="Many-to-many", required=True,
+                                 key="type", bind="query-params")
+    arch = ARCHITECTURES[LABELS.get(label or "", "many_to_many")]  # an empty ?type= clears the control
 
-# Widgets are bound to the URL query string (?type=…&tx=…&ty=…&step=…); Streamlit drops
-# values that are not valid options, so odd URLs open the defaults.
-label = st.segmented_control("RNN type", list(LABELS), default="Many-to-many", required=True,
-                             key="type", bind="query-params")
-arch = ARCHITECTURES[LABELS.get(label or "", "many_to_many")]  # an empty ?type= clears the control
-st.markdown(f"**{arch.name}** ({arch.shape}). {arch.example}.")
-
-# Keep bound values inside this type's rules before the sliders are drawn.
-tx_default, ty_default = arch.default_lengths()
-tx_now, ty_now = arch.clamp(st.session_state.get("tx", tx_default), st.session_state.get("ty", ty_default))
-c1, c2, c3 = st.columns(3)
-with c1:
-    if arch.tx_range[0] == arch.tx_range[1]:
-        tx = st.slider("Input length Tx", 1, MAX_STEPS, arch.tx_range[0], disabled=True,
-                       help=f"Fixed for {arch.name}: {arch.shape}.")
-    else:
-        st.session_state["tx"] = tx_now
-        tx = st.slider("Input length Tx", arch.tx_range[0], arch.tx_range[1], key="tx", bind="query-params")
-with c2:
-    if arch.tied or arch.ty_range[0] == arch.ty_range[1]:
-        ty = st.slider("Output length Ty", 1, MAX_STEPS, tx if arch.tied else arch.ty_range[0], disabled=True,
-                       help=f"Fixed for {arch.name}: {arch.shape}.")
-    else:
-        st.session_state["ty"] = ty_now
-        ty = st.slider("Output length Ty", arch.ty_range[0], arch.ty_range[1], key="ty", bind="query-params")
-with c3:
-    seed_char = "h"
-    if arch.key in ("one_to_one", "one_to_many"):
-        seed_char = st.selectbox("First input x<1>", VOCAB, format_func=show_char, key="seed", bind="query-params")
+    # Keep bound values inside this type's rules before the sliders are drawn.
+    tx_default, ty_default = arch.default_lengths()
+    tx_now, ty_now = arch.clamp(st.session_state.get("tx", tx_default), st.session_state.get("ty", ty_default))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        if arch.tx_range[0] == arch.tx_range[1]:
+            tx = st.slider("Input length Tx", 1, MAX_STEPS, arch.tx_range[0], disabled=True,
+                           help=f"Fixed for {arch.name}: {arch.shape}.")
+        else:
+            st.session_state["tx"] = tx_now
+            tx = st.slider("Input length Tx", arch.tx_range[0], arch.tx_range[1], key="tx", bind="query-params")
+    with c2:
+        if arch.tied or arch.ty_range[0] == arch.ty_range[1]:
+            ty = st.slider("Output length Ty", 1, MAX_STEPS, tx if arch.tied else arch.ty_range[0], disabled=True,
+                           help=f"Fixed for {arch.name}: {arch.shape}.")
+        else:
+            st.session_state["ty"] = ty_now
+            ty = st.slider("Output length Ty", arch.ty_range[0], arch.ty_range[1], key="ty", bind="query-params")
+    with c3:
+        seed_char = "h"
+        if arch.key in ("one_to_one", "one_to_many"):
+            seed_char = st.selectbox("First input x<1>", VOCAB, format_func=show_char, key="seed",
+                                     bind="query-params")
+one_at_a_time.markdown(f"**{arch.name}** ({arch.shape}). {arch.example}.")
 
 run = run_architecture(model, arch.key, tx, ty, seed_char)
 if arch.key == "encoder_decoder" and run.tx == run.ty:
-    st.info("Tx = Ty here. An encoder–decoder allows this, but it exists for when the lengths differ: "
-            "move one slider to see the decoder run for a different number of steps.")
+    one_at_a_time.info("Tx = Ty here. An encoder–decoder allows this, but it exists for when the lengths differ: "
+                       "move one slider to see the decoder run for a different number of steps.")
 
 
 @st.fragment(run_every=1.2 if st.session_state.get("play") else None)
@@ -170,15 +172,15 @@ def stepper() -> None:
     step_numbers(run.steps[step_no - 1], fed_back)
 
 
-stepper()
+with one_at_a_time:
+    stepper()
+    with st.expander("The shared weights (the same at every step)"):
+        weights_view(run.weights)
+        st.caption(f"b_a = ({', '.join(f'{v:+.2f}' for v in run.weights['b_a'])}), "
+                   f"b_y = ({', '.join(f'{v:+.2f}' for v in run.weights['b_y'])}). Trained with Adam for 300 "
+                   "steps, seed 0.")
 
-with st.expander("The shared weights (the same at every step)"):
-    weights_view(run.weights)
-    st.caption(f"b_a = ({', '.join(f'{v:+.2f}' for v in run.weights['b_a'])}), "
-               f"b_y = ({', '.join(f'{v:+.2f}' for v in run.weights['b_y'])}). Trained with Adam for 300 steps, seed 0.")
-
-st.subheader("Try this")
-st.markdown(
+try_this.markdown(
     "- In **many-to-many**, step to the two *l*s of “hello”. The input is the same letter both times; why does the "
     "cell predict *l* after the first and *o* after the second? (Compare the incoming hidden state.)\n"
     "- Switch to **one-to-many** and start from *e* instead of *h*: what does the generated text settle into?\n"

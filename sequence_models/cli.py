@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -36,11 +37,36 @@ class CliError(Exception):
     """A failure to report as one line (exit status 1)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line: ``<prog>: error: <reason>``."""
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line: ``<prog>: error: <reason>`` (exit status 2)."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def bounded(kind: type[int] | type[float], lo: float, hi: float | None = None,
+            unit: str = "") -> Callable[[str], int | float]:
+    """An argparse ``type=`` that parses ``kind`` and accepts only finite values in [lo, hi].
+
+    Errors read ``not a whole number: 'x'`` / ``must be between 8 and 256`` / ``must be 0 or more``."""
+    noun = "a whole number" if kind is int else "a number"
+
+    def show(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    limits = f"must be {show(lo)} or more" if hi is None else f"must be between {show(lo)} and {show(hi)}"
+    limits += f" {unit}" if unit else ""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"not {noun}: {text[:20]!r}") from None
+        if not (math.isfinite(value) and lo <= value and (hi is None or value <= hi)):
+            raise argparse.ArgumentTypeError(limits)
+        return value
+
+    parse.__name__ = kind.__name__   # argparse names the type in some messages
+    return parse
 
 
 def print_json(obj: Any) -> None:
@@ -119,9 +145,9 @@ if EVALUATORS:
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with one subcommand per entry of :data:`COMMANDS`."""
-    parser = _Parser(prog="python -m sequence_models",
+    parser = OneLineParser(prog="python -m sequence_models",
                      description="Unrolled's sequence models: run, train and evaluate them.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name, (help_text, add, run) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         add(p)

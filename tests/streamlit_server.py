@@ -74,12 +74,16 @@ def streamlit_server(timeout: float = 60.0, log: Path | None = None) -> Iterator
             proc.kill()
 
 
-def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait for the app view, then until Streamlit's 'running' indicator has been gone for a moment."""
+#: What every finished page shows: a title (h1), or an error box (so the caller can report it).
+PAGE_READY = '[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]'
+
+
+def wait_until_idle(page, timeout_ms: int = 90_000, ready_selector: str = PAGE_READY, quiet: float = 1.5,
+                    poll_ms: int = 200) -> None:
+    """Wait for ``ready_selector``, then until Streamlit's 'running' indicator has been gone for ``quiet`` s."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] >> nth=0', timeout=timeout_ms)
-    # every page has a title (h1); an error box counts as finished too, so the caller can report it
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]', timeout=timeout_ms)
+    page.wait_for_selector(ready_selector, timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     quiet_since = None
     while time.monotonic() < deadline:
@@ -89,9 +93,9 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.5:
+        elif time.monotonic() - quiet_since > quiet:
             return
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(poll_ms)
     raise TimeoutError("the page never became idle")
 
 

@@ -115,3 +115,20 @@ def test_cli_gradients_table_and_bad_arguments(capsys) -> None:
             main(argv)
         assert exc.value.code == 2
         assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_style_subplots_titles_the_given_rows_and_only_the_bottom_x_axes() -> None:
+    from plotly.subplots import make_subplots
+
+    from ui.charts import GRID, style_subplots
+
+    fig = style_subplots(make_subplots(rows=3, cols=2), 300, {1: "loss", 3: "norm"}, "step", bottom_row=3, cols=2)
+    axes = lambda kind: [fig.layout[f"{kind}axis{i if i > 1 else ''}"] for i in range(1, 7)]
+    assert [a.title.text for a in axes("y")] == ["loss", "loss", None, None, "norm", "norm"]
+    assert [a.title.text for a in axes("x")] == [None, None, None, None, "step", "step"]
+    assert all(a.gridcolor == GRID for a in axes("x") + axes("y")) and all(a.showticklabels is None for a in axes("y"))
+    assert fig.layout.height == 300 and fig.layout.plot_bgcolor == "white" and fig.layout.margin.t == 40
+    heat = style_subplots(make_subplots(rows=2, cols=1), 200, {2: "units"}, "t", bottom_row=2, y_tick_labels=False,
+                          grid=False)
+    assert heat.layout.yaxis2.showticklabels is False and heat.layout.yaxis.showticklabels is None
+    assert heat.layout.xaxis2.title.text == "t" and heat.layout.xaxis.gridcolor is None

@@ -83,6 +83,22 @@ def test_gradients_page_bad_query_strings_fall_back(query: dict) -> None:
     assert at.button_group(key="cell").value == "Vanilla RNN" and at.slider(key="T").value == 100
 
 
+def test_gradients_page_presenting_puts_each_idea_with_its_own_controls_on_one_screen() -> None:
+    at = open_page(GRAD, {"present": "true"})
+    assert not at.exception, at.exception
+    reaches, condition, clipping, try_this = at.tabs
+    assert [e.label for e in reaches.expander] == ["⚙️ Cell, floats, length and weight scale",
+                                                  "Per-unit gradient magnitude over time (heatmap)"]
+    assert {s.key for s in reaches.slider} == {"T", "rho", "H"} and len(reaches.metric) == 4
+    assert len(reaches.get("plotly_chart")) == 2                   # norms and the per-unit heatmap
+    assert not condition.expander and any("sufficient condition holds" in s.value for s in condition.success)
+    assert [e.label for e in clipping.expander] == ["⚙️ Learning rate, threshold, ρ₀ and seed"]
+    assert {s.key for s in clipping.select_slider} == {"lr", "clip", "rho0"}
+    assert len(clipping.get("plotly_chart")) == 1 and clipping.error
+    assert "Pick **linear**" in "\n".join(m.value for m in try_this.markdown)
+    at.slider(key="rho").set_value(1.5).run()                      # a control of screen 1 drives screen 2's verdict
+    assert any("exploding is *possible*" in w.value for w in at.tabs[1].warning)
+
 def test_long_term_page_trains_live_and_shows_the_gates() -> None:
     at = open_page(LONG, {"lag": "4", "steps": "250"})
     assert not at.exception, at.exception
@@ -118,6 +134,57 @@ def test_long_term_page_bad_query_strings_fall_back() -> None:
     at = open_page(LONG, {"lag": "99999", "steps": "<b>x</b>", "gT": "-1", "ex": "abc"})
     assert not at.exception and at.slider(key="lag").value == 40
 
+
+def test_long_term_page_presenting_trains_live_in_its_own_screen() -> None:
+    at = open_page(LONG, {"present": "true", "lag": "4", "steps": "250"})
+    assert not at.exception, at.exception
+    problem, training, _, inside, _ = at.tabs
+    assert len(problem.get("plotly_chart")) == 1 and not problem.expander
+    assert [e.label for e in training.expander] == ["⚙️ Length, steps and seed"]
+    assert any("Press **Train**" in i.value for i in training.info)
+    assert [e.label for e in inside.expander] == ["⚙️ Example sequence"]
+    at.button(key="lt_start").click().run()   # the run is drawn at the end of the script, into its screen
+    assert not at.exception, at.exception
+    training = at.tabs[1]
+    assert {m.label for m in training.metric} == {"Vanilla RNN (tanh)", "LSTM", "GRU"} and len(at.metric) == 3
+    assert len(training.get("plotly_chart")) == 1
+    assert any("the LSTM you just trained (T = 4)" in m.value for m in at.tabs[3].markdown)
+
+
+def test_long_term_page_says_a_run_did_not_start_when_the_server_was_busy(monkeypatch) -> None:
+    import threading
+
+    from ui import heavy
+
+    full = heavy.Limiter(1, 1.0)
+    monkeypatch.setattr(heavy, "LIMITER", full)
+    monkeypatch.setattr(heavy, "TRAINING_WAIT", 1.0)
+    taken, release = threading.Event(), threading.Event()
+
+    def other_student() -> None:
+        with full.slot():
+            taken.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=other_student, daemon=True)
+    thread.start()
+    try:
+        assert taken.wait(10)
+        at = open_page(LONG, {"lag": "4", "steps": "250"})
+        at.button(key="lt_start").click().run()
+        assert not at.exception, at.exception
+        assert any("Busy, try again in a moment" in i.value for i in at.info)     # heavy.job's own message
+        at.number_input(key="ex").set_value(4).run()                              # any later click reruns
+        assert not at.exception, at.exception
+        said = [w.value for w in at.warning if "did not start" in w.value]
+        assert said and "T = 4" in said[0] and "server was busy" in said[0], [w.value for w in at.warning]
+        assert not at.metric                                                      # no "interrupted after 0 steps"
+    finally:
+        release.set()
+        thread.join(10)
+    at.button(key="lt_start").click().run()                                       # a slot is free again
+    assert not at.exception and len(at.metric) == 3
+    assert not [w for w in at.warning if "did not start" in w.value]
 
 def test_parallelism_page_measures_and_every_control_changes_it() -> None:
     at = open_page(PAR, {"Tmax": "64", "d": "16", "B": "1"})

@@ -205,6 +205,27 @@ def test_numpy_synth_renders_a_real_wav_without_fluidsynth(monkeypatch) -> None:
     assert synth.synth_numpy([]).shape[0] > 0
 
 
+def test_mp3_keeps_the_melody_and_is_much_smaller_than_the_wav() -> None:
+    import soundfile
+
+    notes = [{"pitch": 69, "start": 0.0, "end": 1.0}, {"pitch": 76, "start": 1.0, "end": 2.0}]
+    wav = synth.wav_bytes(synth.synth_numpy(notes))
+    stereo = synth.wav_bytes(np.repeat(synth.synth_numpy(notes)[:, None], 2, axis=1).ravel())  # interleaved
+    mp3 = synth.mp3_bytes(wav)
+    assert mp3[:3] == b"ID3" or mp3[0] == 0xFF                            # an MPEG stream
+    assert len(mp3) < len(wav) / 5
+    decoded, rate = soundfile.read(io.BytesIO(mp3), dtype="float32")
+    assert rate == synth.SAMPLE_RATE and decoded.ndim == 1
+    assert abs(len(decoded) - len(synth.synth_numpy(notes))) < 0.05 * rate   # same length as the WAV
+    for t0, hz in ((0.1, 440.0), (1.1, 659.3)):                         # A4 then E5, still in tune
+        part = decoded[int(t0 * rate):int((t0 + 0.6) * rate)]
+        spectrum = np.abs(np.fft.rfft(part))
+        assert abs(np.fft.rfftfreq(len(part), 1 / rate)[spectrum.argmax()] - hz) < 6
+    assert len(synth.mp3_bytes(stereo)) > 0                               # any channel count is accepted
+    with pytest.raises(soundfile.LibsndfileError):
+        synth.mp3_bytes(b"RIFF not a wav")
+
+
 @pytest.mark.skipif(not synth.fluidsynth_available(), reason="FluidSynth or a GM soundfont is not installed")
 def test_fluidsynth_renders_when_installed() -> None:
     notes = [{"pitch": 60, "start": 0.0, "end": 0.5}]

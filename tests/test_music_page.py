@@ -6,6 +6,7 @@ import io
 import json
 
 import mido
+import pytest
 
 from tests.conftest import open_page
 
@@ -53,6 +54,27 @@ def test_controls_change_the_melody_and_the_entropy() -> None:
     assert _roll(at) != before_roll
     at.segmented_control(key="mnet").set_value("GRU").run()
     assert not at.exception and any("The GRU started" in m.value for m in at.markdown)
+
+
+def _intro(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**What you will see.**"))
+
+
+@pytest.mark.parametrize("via", ["url", "widget"])
+@pytest.mark.parametrize("name", ["GRU", "Vanilla RNN"])
+def test_the_words_name_the_selected_network(name: str, via: str) -> None:
+    if via == "url":
+        at = open_page(PAGE, {"mnet": name})
+    else:
+        at = open_page(PAGE)
+        assert "2-layer LSTM a single note" in _intro(at)
+        at.segmented_control(key="mnet").set_value(name).run()
+    assert not at.exception
+    assert f"2-layer {name} a single note" in _intro(at) and "LSTM" not in _intro(at)
+    assert any(c.value.startswith(f"The {name} beats the bigram") for c in at.caption)
+    # The LSTM is named only where all three networks are listed (the evaluation bullets, the Try-this prompts).
+    for text in [m.value for m in at.markdown] + [c.value for c in at.caption]:
+        assert "LSTM" not in text or (name in text and "GRU" in text), text
 
 
 def test_new_melody_button_changes_the_seed() -> None:

@@ -64,6 +64,34 @@ def test_example_menu_replaces_the_text_and_filter_hides_types() -> None:
     assert not at.exception and "<mark" not in _highlight(at)
 
 
+def test_typing_over_an_example_sets_the_menu_back_to_no_example() -> None:
+    at = open_page(PAGE)
+    assert at.selectbox(key="ex").value is None                     # nothing claimed for the starting text
+    label = next(o for o in at.selectbox(key="ex").options if o.startswith("Event"))
+    at.selectbox(key="ex").set_value(label).run()
+    example = at.text_area(key="text").value
+    assert at.selectbox(key="ex").value == label and "Katrina" in example
+    at.text_area(key="text").set_value(example + " Then Paris flooded.").run()
+    assert not at.exception
+    assert at.selectbox(key="ex").value is None                     # no longer claims to be the example
+    assert at.text_area(key="text").value.endswith("Then Paris flooded.")
+    assert "Paris" in _highlight(at)
+    at.selectbox(key="ex").set_value(label).run()                   # picking it again restores the example
+    assert at.text_area(key="text").value == example and at.selectbox(key="ex").value == label
+    at.selectbox(key="ex").set_value(None).run()                    # clearing the menu keeps the text
+    assert at.text_area(key="text").value == example and not at.exception
+
+
+def test_a_link_whose_text_is_not_its_example_shows_no_example() -> None:
+    label = next(o for o in open_page(PAGE).selectbox(key="ex").options if o.startswith("Event"))
+    at = open_page(PAGE, {"ex": label, "text": "Barack Obama visited Paris."})
+    assert not at.exception
+    assert at.selectbox(key="ex").value is None
+    assert at.text_area(key="text").value == "Barack Obama visited Paris." and "Obama" in _highlight(at)
+    at = open_page(PAGE, {"ex": label})                            # the example alone still fills the text
+    assert at.selectbox(key="ex").value == label and "Katrina" in at.text_area(key="text").value
+
+
 def test_model_switch_and_all_tags_change_the_heatmap() -> None:
     at = open_page(PAGE)
     fig = at.get("plotly_chart")[0].proto.spec

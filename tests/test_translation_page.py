@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
+import pytest
+import torch
+
+import sequence_models.translation.translate as translate_module
+from sequence_models.translation.translate import Alternative, TranslationResult
 from tests.conftest import open_page
+from ui.inputs import markdown_literal
 
 PAGE = "pages/translation.py"
+#: English text that Markdown would turn into bold, emphasis and a link, and HTML into bold
+HOSTILE_EN = "<b>x</b> *y* [z](http://e.invalid)"
+#: live Markdown/HTML fragments of it (and of the fake model output below) that must never reach a Markdown body
+RAW = ("<b>", "</b>", "*y*", "[z](", "$a$", ":smile:")
 
 
 def _text(at) -> str:
@@ -20,16 +33,18 @@ def test_default_view_shows_translation_heatmap_and_row_sums() -> None:
     assert "Tatoeba Project" in text and "CC-BY 2.0" in text
     keys = [c.proto.id for c in at.get("plotly_chart")]
     assert len(keys) >= 3  # heatmap, attention row, top-5 (+ BLEU chart)
-    assert at.subheader[0].value == "What the encoder reads"
-    assert any(s.value == "Try this" for s in at.subheader)
+    assert any(k.endswith("-att_heatmap") for k in keys)
+    assert [s.value for s in at.subheader] == ["Encoder reads, decoder writes", "Where the decoder looked",
+                                              "Step through the decoding", "Why attention", "Try this"]
+    assert "**What the encoder reads**" in text and "**What the decoder writes**" in text
 
 
 def test_switching_model_removes_the_heatmap() -> None:
     at = open_page(PAGE, {"mdl": "No attention", "en": "I like big dogs."})
     assert not at.exception
-    titles = [s.value for s in at.subheader]
-    assert "No attention weights to show" in titles
-    assert "Where the decoder looked: the attention weights" not in titles
+    assert "**No attention weights to show.**" in _text(at)
+    assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-att_heatmap")]
+    assert "each row sums to 1" not in _text(at)
 
 
 def test_beam_shows_alternatives_and_step_slider_moves() -> None:
@@ -53,6 +68,10 @@ def test_unknown_words_are_marked() -> None:
 def test_empty_and_overlong_input_give_messages() -> None:
     at = open_page(PAGE, {"en": " "})
     assert not at.exception and "empty" in at.warning[0].value
+    # the screens that need a translation say so; the stored evaluation and the prompts still show
+    assert sum("Nothing to show: the sentence did not translate" in c.value for c in at.caption) == 2
+    assert at.subheader[-1].value == "Try this"
+    assert any(c.proto.id.endswith("-bleu_len") for c in at.get("plotly_chart"))
     at = open_page(PAGE, {"en": "word " * 61})
     assert not at.exception and "limit is 60 words" in at.warning[0].value
 
@@ -71,3 +90,73 @@ def test_example_picker_sets_the_sentence() -> None:
     at.selectbox[0].set_value("Long: reported speech").run()
     assert not at.exception
     assert at.text_input(key="en").value.startswith("Tom told me")
+
+
+def _markdown_bodies(at) -> list[str]:
+    """Everything Streamlit renders as Markdown without HTML: markdown, captions and alert boxes."""
+    return ([m.value for m in at.markdown if not m.proto.allow_html] + [c.value for c in at.caption]
+            + [e.value for kind in (at.warning, at.info, at.error) for e in kind])
+
+
+def _html_block(at, css_class: str) -> str:
+    """The ``unsafe_allow_html`` snippet with ``css_class``, checked to be one raw HTML block: it opens with a
+    ``<div>`` and has no line break, so Markdown passes it through without parsing the text between the tags."""
+    body = next(m.value for m in at.markdown if m.proto.allow_html and f'class="{css_class}"' in m.value)
+    assert body.startswith("<div") and body.endswith("</div>") and "\n" not in body, body[:200]
+    return body
+
+
+def test_user_text_is_shown_literally() -> None:
+    at = open_page(PAGE, {"en": HOSTILE_EN, "beam": "2"})
+    assert not at.exception
+    assert at.text_input(key="en").value == HOSTILE_EN
+    chips = _html_block(at, "tr-chips")
+    for tok in ("&lt;", "b", "&gt;", "*", "y", "[", "z", "]", "(", "http", ")"):
+        assert f'">{tok}' in chips, tok  # every token is its own escaped chip
+    assert "<b>" not in chips and "</b>" not in chips
+    _html_block(at, "tr-output")
+    for body in _markdown_bodies(at):
+        assert not any(raw in body for raw in RAW), body
+
+
+@pytest.fixture
+def hostile_model(monkeypatch: pytest.MonkeyPatch):
+    """The real translation of the input, with French words, top-5 candidates and alternatives replaced by
+    Markdown/HTML (the page imports ``translate`` from its module on every run, so the patch reaches it)."""
+    real = translate_module.translate
+    words = ["<b>x</b>", "*y*", "[z](http://e.invalid)", "$a$ :smile:", "</s>"]
+
+    def fake(tr, text, beam=1, model_name="attention") -> TranslationResult:
+        result = real(tr, text, beam=beam, model_name=model_name)
+        n, src = len(words), len(result.source_tokens)
+        french = " ".join(words[:-1])
+        return dataclasses.replace(
+            result, output_tokens=words, translation=french,
+            attention=None if result.attention is None else torch.full((n, src), 1 / src),
+            steps_top=[[("<img src=x>", 0.4), ("_u_", 0.3), ("*y*", 0.2)]] * n, steps_prob=[0.5] * n,
+            alternatives=[Alternative(words[:-1], french, -1.0, -0.5)])
+
+    monkeypatch.setattr(translate_module, "translate", fake)
+    return words
+
+
+def test_model_output_is_shown_literally(hostile_model: list[str]) -> None:
+    # a sentence no other test translates, so the cached translations are this fixture's
+    at = open_page(PAGE, {"en": "Tom has a red car and a hostile model.", "beam": "2", "ts": "4"})
+    assert not at.exception
+    out = _html_block(at, "tr-output")
+    assert "&lt;b&gt;x&lt;/b&gt; *y* [z](http://e.invalid) $a$ :smile:" in out and "<b>" not in out
+    bodies = _markdown_bodies(at)
+    for body in bodies:
+        assert not any(raw in body for raw in RAW), body
+    step = next(b for b in bodies if b.startswith("**Step 4.**"))
+    assert f"*{markdown_literal(' '.join(hostile_model[:3]))}*" in step  # written so far
+    assert f"**{markdown_literal(hostile_model[3])}**" in step            # the word written now
+    assert any(f"“{markdown_literal(hostile_model[3])}” is not in this step's top 5" in c.value for c in at.caption)
+    assert any(f"“{markdown_literal(' '.join(hostile_model[:4]))}”" in c.value and "without attention" in c.value
+               for c in at.caption)
+    # the alternatives table shows the text as it is (a dataframe is not Markdown)
+    assert list(at.dataframe[0].value["French"]) == [" ".join(hostile_model[:4])]
+    for chart in at.get("plotly_chart"):
+        assert "<b>x" not in chart.proto.spec and "<img" not in chart.proto.spec  # plotly reads tags in labels
+    assert "&lt;b&gt;x&lt;/b&gt;" in json.dumps([json.loads(c.proto.spec) for c in at.get("plotly_chart")])

@@ -7,13 +7,17 @@ Two limits, both cheap:
   Others queue, first come first served, for up to ``UNROLLED_HEAVY_WAIT`` seconds (default 90;
   live training ``UNROLLED_TRAINING_WAIT``, default 300) and then give up with :class:`Busy`. A thread that already holds a slot may take it again (nested cached calls never
   deadlock). Use it *inside* ``st.cache_data`` functions, so a cache hit never queues.
+* **Long jobs leave room for quick ones**: live training (``job(..., take_slot=True)``) also queues
+  for one of ``limit - 1`` training places (at least 1), so with the default 2 slots one slot is
+  always free for quick work (a melody, a tagging) while a queue of trainings drains.
 * **One in-flight job per session** (:func:`job`): while one script run of a session is in a heavy
   computation, another run of the same session (Streamlit starts a new one when a stopped run has
   not finished yet) shows "busy, try again in a moment" instead of starting a second computation.
 
 :func:`job` is the page-side wrapper: it sets the session flag, optionally takes a slot itself
 (for uncached work such as live training, showing the queue position while it waits), and turns
-:class:`Busy` from anywhere inside it into an ``st.info`` plus ``st.stop()``.
+:class:`Busy` from anywhere inside it into an ``st.info`` plus ``st.stop()``. After each heavy job
+the freed memory is handed back to the system (:mod:`ui.server_memory`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, MutableMapping
+
+from ui.server_memory import release_free_memory
 
 SESSION_FLAG = "_heavy_job"
 
@@ -114,6 +120,8 @@ class Limiter:
 LIMITER = Limiter(int(_env_number("UNROLLED_HEAVY_JOBS", 2, 1, 64)), _env_number("UNROLLED_HEAVY_WAIT", 90, 1, 3600))
 #: Longer queue bound for live training (seconds): its page shows the place in the queue while waiting.
 TRAINING_WAIT = _env_number("UNROLLED_TRAINING_WAIT", 300, 1, 3600)
+#: Places for long uncached jobs (live training): one fewer than the slots, so quick work never waits for them.
+TRAINING = Limiter(max(1, LIMITER.limit - 1), TRAINING_WAIT)
 
 
 def _thread_alive(ident: int) -> bool:
@@ -163,8 +171,11 @@ def _stop_requested() -> bool:
 @contextlib.contextmanager
 def slot(wait: float | None = None) -> Iterator[None]:
     """One process-wide heavy slot, for use inside cached functions (no Streamlit calls)."""
-    with LIMITER.slot(wait, should_stop=_stop_requested):
-        yield
+    try:
+        with LIMITER.slot(wait, should_stop=_stop_requested):
+            yield
+    finally:
+        release_free_memory()
 
 
 @contextlib.contextmanager
@@ -179,16 +190,24 @@ def job(name: str, take_slot: bool = False, wait: float | None = None) -> Iterat
                 yield
                 return
 
-            def show_queue(waited: float, place: int) -> None:
-                # An st call while waiting: a session that has gone away (or rerun) stops here.
-                note.info(f"⏳ The server is busy with other students' work: you are number {place} in the "
-                          f"queue for one of its {LIMITER.limit} slots ({waited:.0f} s so far)…")
+            def show_queue(what: str, limit: int) -> Callable[[float, int], None]:
+                def show(waited: float, place: int) -> None:
+                    # An st call while waiting: a session that has gone away (or rerun) stops here.
+                    note.info(f"⏳ The server is busy with other students' work: you are number {place} in the "
+                              f"queue for {what} ({limit} at a time; {waited:.0f} s so far)…")
+                return show
 
-            with LIMITER.slot(wait, on_wait=show_queue):
-                note.empty()
-                yield
+            start = time.monotonic()
+            with TRAINING.slot(wait, on_wait=show_queue(name, TRAINING.limit)):
+                left = (TRAINING.wait if wait is None else wait) - (time.monotonic() - start)
+                with LIMITER.slot(max(left, 1.0), on_wait=show_queue("the server's heavy-job slots", LIMITER.limit)):
+                    note.empty()
+                    yield
     except Busy as exc:
         note.empty()
         st.info(f"⏳ Busy, try again in a moment: {exc}. Heavy work is limited to {LIMITER.limit} at a time "
                 "on this server so that every student gets an answer.")
         st.stop()
+    finally:
+        if take_slot:
+            release_free_memory()

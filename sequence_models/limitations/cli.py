@@ -11,41 +11,28 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
 
+from sequence_models.cli import bounded
 from sequence_models.limitations.gradients import (ACTIVATIONS, CELLS, DTYPES, FORGET_BIAS_RANGE, HIDDEN_RANGE,
                                                    LENGTH_RANGE, MATRICES, RADIUS_RANGE, SEED_RANGE, GradientConfig,
                                                    format_log10, gradient_norms, pascanu_condition)
-
-
-def _bounded(kind: Callable[[str], float], lo: float, hi: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise argparse.ArgumentTypeError(f"{text} is outside {lo:g}–{hi:g}")
-        return value
-    parse.__name__ = kind.__name__
-    return parse
 
 
 def add_gradients_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the ``gradients`` command (every size bounded)."""
     d = GradientConfig()
     p.add_argument("--cell", choices=CELLS, default=d.cell, help="recurrent cell (default: rnn)")
-    p.add_argument("--length", type=_bounded(int, *LENGTH_RANGE), default=d.length,
+    p.add_argument("--length", type=bounded(int, *LENGTH_RANGE), default=d.length,
                    help=f"sequence length T, {LENGTH_RANGE[0]}–{LENGTH_RANGE[1]} (default {d.length})")
-    p.add_argument("--radius", type=_bounded(float, *RADIUS_RANGE), default=d.radius,
+    p.add_argument("--radius", type=bounded(float, *RADIUS_RANGE), default=d.radius,
                    help=f"spectral radius ρ of the recurrent weights, {RADIUS_RANGE[0]}–{RADIUS_RANGE[1]} "
                         f"(default {d.radius})")
     p.add_argument("--activation", choices=ACTIVATIONS, default=d.activation, help="vanilla RNN's activation")
-    p.add_argument("--forget-bias", type=_bounded(float, *FORGET_BIAS_RANGE), default=d.forget_bias,
+    p.add_argument("--forget-bias", type=bounded(float, *FORGET_BIAS_RANGE), default=d.forget_bias,
                    help="LSTM forget-gate bias (default 1)")
-    p.add_argument("--hidden", type=_bounded(int, *HIDDEN_RANGE), default=d.hidden,
+    p.add_argument("--hidden", type=bounded(int, *HIDDEN_RANGE), default=d.hidden,
                    help=f"hidden units, {HIDDEN_RANGE[0]}–{HIDDEN_RANGE[1]} (default {d.hidden})")
-    p.add_argument("--seed", type=_bounded(int, *SEED_RANGE), default=d.seed, help="random seed (default 0)")
+    p.add_argument("--seed", type=bounded(int, *SEED_RANGE), default=d.seed, help="random seed (default 0)")
     p.add_argument("--dtype", choices=tuple(DTYPES), default=d.dtype, help="floating-point type (default float64)")
     p.add_argument("--matrix", choices=MATRICES, default=d.matrix,
                    help="recurrent matrix: orthogonal × ρ, or Gaussian rescaled to spectral radius ρ")
@@ -79,17 +66,17 @@ def run_gradients(args: argparse.Namespace) -> int:
 
 def train_limitations(argv: list[str]) -> int:
     """``train limitations``: the across-lag sweep (RNN/LSTM/GRU on the adding problem)."""
-    from sequence_models.cli import _Parser
+    from sequence_models.cli import OneLineParser
     from sequence_models.limitations.long_term import LENGTH_RANGE as LT_RANGE, SweepConfig, run_sweep
     d = SweepConfig()
-    p = _Parser(prog="python -m sequence_models train limitations",
+    p = OneLineParser(prog="python -m sequence_models train limitations",
                 description="Train RNN, LSTM and GRU on the adding problem at several lengths "
                             "(fixed steps, seed, one thread); write assets/limitations/.")
-    p.add_argument("--lengths", type=_bounded(int, *LT_RANGE), nargs="+", default=list(d.lengths))
-    p.add_argument("--steps", type=_bounded(int, 10, 20000), default=d.steps)
-    p.add_argument("--hidden", type=_bounded(int, 4, 64), default=d.hidden)
-    p.add_argument("--seeds", type=_bounded(int, 0, 9999), nargs="+", default=list(d.seeds))
-    p.add_argument("--lstm-length", type=_bounded(int, *LT_RANGE), default=d.lstm_length,
+    p.add_argument("--lengths", type=bounded(int, *LT_RANGE), nargs="+", default=list(d.lengths))
+    p.add_argument("--steps", type=bounded(int, 10, 20000), default=d.steps)
+    p.add_argument("--hidden", type=bounded(int, 4, 64), default=d.hidden)
+    p.add_argument("--seeds", type=bounded(int, 0, 9999), nargs="+", default=list(d.seeds))
+    p.add_argument("--lstm-length", type=bounded(int, *LT_RANGE), default=d.lstm_length,
                    help="the length whose LSTM is saved for the gate heatmap (must be one of --lengths)")
     p.add_argument("--out", default=None, help="output folder (default assets/limitations)")
     args = p.parse_args(argv)

@@ -6,76 +6,22 @@ This module is imported when the CLI parser is built, so it imports nothing heav
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
-from typing import NoReturn
+
+from sequence_models.cli import bounded
 
 MAX_SEED = 2**32 - 1  # a random seed must fit the generators' 64-bit integers; 32 bits is plenty
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line (``prog: error: reason``, exit status 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _temperature(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text[:20]!r}") from None
-    if math.isnan(value) or not 0.1 <= value <= 2.0:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 2.0")
-    return value
-
-
-def _length(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text[:20]!r}") from None
-    if not 8 <= value <= 256:
-        raise argparse.ArgumentTypeError("must be between 8 and 256")
-    return value
-
-
-def _nonneg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text[:20]!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = _nonneg(text)
-    if value > MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SEED}")
-    return value
-
-
-def _tempo(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text[:20]!r}") from None
-    if math.isnan(value) or not 40 <= value <= 240:
-        raise argparse.ArgumentTypeError("must be between 40 and 240 beats per minute")
-    return value
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed-note", default="C4", help="first note, name and octave (default C4 = middle C)")
     p.add_argument("--seed-midi", type=Path, default=None, help="take the seed from the first notes of this MIDI file")
-    p.add_argument("--length", type=_length, default=64, help="events in the melody, 8–256 (default 64)")
-    p.add_argument("--temperature", type=_temperature, default=0.9, help="0.1–2.0 (default 0.9)")
-    p.add_argument("--top-k", type=_nonneg, default=20, help="sample among the k most likely events; 0 = all (default 20)")
-    p.add_argument("--seed", type=_seed, default=1, help="random seed: same seed, same melody (default 1)")
+    p.add_argument("--length", type=bounded(int, 8, 256), default=64, help="events in the melody, 8–256 (default 64)")
+    p.add_argument("--temperature", type=bounded(float, 0.1, 2.0), default=0.9, help="0.1–2.0 (default 0.9)")
+    p.add_argument("--top-k", type=bounded(int, 0), default=20, help="sample among the k most likely events; 0 = all (default 20)")
+    p.add_argument("--seed", type=bounded(int, 0, MAX_SEED), default=1, help="random seed: same seed, same melody (default 1)")
     p.add_argument("--scale", default=None, help="lock to a scale, e.g. 'G major' or 'E minor' (default: off)")
-    p.add_argument("--tempo", type=_tempo, default=120, help="beats per minute, 40–240 (default 120)")
+    p.add_argument("--tempo", type=bounded(float, 40, 240, "beats per minute"), default=120, help="beats per minute, 40–240 (default 120)")
     p.add_argument("--model", choices=("lstm", "gru", "rnn"), default="lstm", help="which trained model (default lstm)")
     p.add_argument("--out", type=Path, default=None, help="write the melody as a MIDI file here")
     p.add_argument("--wav", type=Path, default=None, help="also render audio to this WAV file")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sequence_models.music.commands import OneLineParser
+from sequence_models.cli import OneLineParser
 from sequence_models.runtime import AssetError, asset_path
 
 REST = -1                      #: the pitch value of a rest

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sequence_models.music.commands import OneLineParser
+from sequence_models.cli import OneLineParser
 from sequence_models.music.baselines import Baselines, entropy_bits
 from sequence_models.music.corpus import REST, load_corpus, tokens_path
 from sequence_models.music.events import encode_event

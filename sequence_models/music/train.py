@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from sequence_models.music.commands import OneLineParser
+from sequence_models.cli import OneLineParser
 from sequence_models.music.corpus import Corpus, Tune, load_corpus, tokens_path
 from sequence_models.music.events import BOS, EOS, encode_tune, shift_range
 from sequence_models.music.model import CELLS, MelodyConfig, MelodyRNN, config_dict, weights_path

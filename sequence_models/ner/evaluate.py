@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from sequence_models.cli import _Parser as OneLineParser  # usage errors as one line, exit 2
+from sequence_models.cli import OneLineParser
 from sequence_models.ner.data import load_split
 from sequence_models.ner.inference import EVALUATION_FILE, weights_file
 from sequence_models.ner.metrics import span_scores

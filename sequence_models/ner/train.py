@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from sequence_models.cli import _Parser as OneLineParser  # usage errors as one line, exit 2
+from sequence_models.cli import OneLineParser
 from sequence_models.ner.data import TAGS, Sentence, load_split
 from sequence_models.ner.model import KINDS, Tagger, default_config
 from sequence_models.ner.vocab import Vocab

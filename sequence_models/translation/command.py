@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from sequence_models.cli import bounded
 from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM
-
-
-def _beam(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"beam width must be a whole number, got {value!r}") from None
-    if not MIN_BEAM <= n <= MAX_BEAM:
-        raise argparse.ArgumentTypeError(f"beam width must be between {MIN_BEAM} and {MAX_BEAM}, got {n}")
-    return n
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", help="English sentence (up to 60 words)")
-    p.add_argument("--beam", type=_beam, default=1, help=f"beam width {MIN_BEAM}–{MAX_BEAM} (1 = greedy, default)")
+    p.add_argument("--beam", type=bounded(int, MIN_BEAM, MAX_BEAM), default=1, help=f"beam width {MIN_BEAM}–{MAX_BEAM} (1 = greedy, default)")
     p.add_argument("--no-attention", action="store_true", help="use the model without attention")
     p.add_argument("--json", action="store_true",
                    help="print source tokens, output tokens, translation and the attention matrix (output × source)")

@@ -79,8 +79,8 @@ def evaluate_model(tr: Translator, pairs, batch_size: int = 64) -> dict:
 
 
 def evaluate_main(argv: list[str]) -> int:
-    from sequence_models.cli import _Parser
-    p = _Parser(prog="python -m sequence_models evaluate translation",
+    from sequence_models.cli import OneLineParser
+    p = OneLineParser(prog="python -m sequence_models evaluate translation",
                 description="BLEU and chrF (sacreBLEU) of both translation models on the test split, by source length.")
     p.add_argument("--data", default=None, help="data folder (default: ../shared/data)")
     p.add_argument("--split", default="test", choices=["dev", "test"])

@@ -25,8 +25,8 @@ DEFAULT_OUT = {True: "translation/attention.pt", False: "translation/plain.pt"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sequence_models.cli import _Parser
-    p = _Parser(prog="python -m sequence_models train translation",
+    from sequence_models.cli import OneLineParser
+    p = OneLineParser(prog="python -m sequence_models train translation",
                 description="Train the English→French encoder–decoder (with or without attention).")
     p.add_argument("--data", default=None, help="data folder (default: ../shared/data)")
     p.add_argument("--out", default=None,

@@ -1,0 +1,62 @@
+"""Keep the server's resident memory close to what it really uses (Linux with glibc; elsewhere a no-op).
+
+Streamlit runs every script run in a new thread, and glibc's malloc gives busy threads their own
+memory *arenas* (up to 8 per core). Memory freed in an arena is reused by that arena only and
+mostly not handed back to the system, so after a class has generated melodies and trained
+models in many threads the process keeps hundreds of MB it no longer needs. Two standard
+glibc knobs fix most of that (measured by ``benchmarks/classroom_load.py``, see the README):
+
+* :func:`limit_malloc_arenas`: at most ``n`` arenas (``mallopt(M_ARENA_MAX, n)``, the same as
+  the ``MALLOC_ARENA_MAX`` environment variable, which Community Cloud does not let us set).
+* :func:`release_free_memory`: ``malloc_trim(0)`` returns free pages of every arena to the system;
+  called after heavy jobs, at most once a second.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import platform
+import threading
+import time
+
+M_ARENA_MAX = -8  # from glibc's malloc.h
+_lock = threading.Lock()
+_last_trim = 0.0
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt.argtypes, libc.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def limit_malloc_arenas(n: int = 2) -> bool:
+    """Let malloc use at most ``n`` arenas from now on; True if the setting was applied."""
+    libc = _glibc()
+    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, max(1, int(n))) == 1)
+
+
+def release_free_memory(min_interval: float = 1.0) -> bool:
+    """Give free heap pages back to the system, unless that was done less than ``min_interval`` s ago.
+
+    Returns True if a trim ran. Cheap (a few ms) and safe to call from any thread."""
+    global _last_trim
+    libc = _glibc()
+    if libc is None:
+        return False
+    with _lock:
+        now = time.monotonic()
+        if now - _last_trim < min_interval:
+            return False
+        _last_trim = now
+    libc.malloc_trim(0)
+    return True
