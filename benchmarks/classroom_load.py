@@ -7,7 +7,8 @@ drives ``--sessions`` concurrent students over Streamlit's own websocket protoco
 (``tests.streamlit_client``: what the frontend sends and receives, without a browser).
 Each student is one app session that opens the home page and then every lesson, with
 inputs that make the page do its heavy work for that student (their own melody seed,
-sentence, gradient seed, …; see ``visits``), presses **Train** on the long-term page,
+sentence, gradient seed, …; see ``visits``), drags two sliders on the gradients page (a
+rerun each), presses **Train** on the long-term page,
 fetches the melody's audio file like the audio player does, and waits for each run to
 finish. ``--new-session-per-page`` opens every lesson in a new session instead (a
 student opening each lesson from a link in a new tab: more sessions for the server to keep).
@@ -60,6 +61,7 @@ class Visit:
     path: str
     done: tuple[str, str]        # (element type, text it contains) that must be on the finished page
     click: str | None = None     # label of a button to press once the page has finished
+    slide: tuple[tuple[str, float], ...] = ()   # sliders to move, one rerun each, before the click
 
 
 def visits(i: int) -> list[Visit]:
@@ -72,7 +74,8 @@ def visits(i: int) -> list[Visit]:
               ("markdown", 'class="ner-ent"')),
         Visit("translation", "translation?beam=5&en=" + quote(ENGLISH[i % len(ENGLISH)].replace(".", f" {i}.")),
               ("plotly_chart", "")),
-        Visit("gradients", f"gradients?T=500&gseed={i}&cseed={i % 100}", ("metric", "")),
+        Visit("gradients", f"gradients?gseed={i}&cseed={i % 100}", ("metric", "499 steps back"),
+              slide=(("Sequence length T", 500), ("Recurrent weight scale", 1.1))),
         Visit("long_term", f"long_term?lag=40&steps={TRAIN_STEPS}&lseed={i % 100}",
               ("progress", f"finished all {TRAIN_STEPS} steps"), click="Train RNN, LSTM and GRU"),
         Visit("parallelism", "parallelism", ("plotly_chart", "")),
@@ -96,6 +99,9 @@ async def visit(s: AppSession, v: Visit, base: str, page_timeout: float) -> tupl
     """Open one page (and press its button); returns (seconds, busy). Raises on an error."""
     t0 = time.monotonic()
     await s.open(v.path, page_timeout)
+    for label, value in v.slide:
+        if not s.has("", BUSY) and not s.has("exception"):
+            await s.slide(label, value, page_timeout - (time.monotonic() - t0))
     if v.click and not s.has("", BUSY) and not s.has("exception"):
         await s.click(v.click, page_timeout - (time.monotonic() - t0))
     if v.done[0] == "audio" and s.has("audio", "/media/"):
@@ -256,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|")
     action = {"home": "—", "rnn_types": "toy RNN", "music": "128-event melody + audio file",
               "ner": "tag a sentence (both taggers)", "translation": "beam search, width 5",
-              "gradients": "gradient norms T=500 + clipping demo", "long_term": f"live training, {TRAIN_STEPS} steps",
+              "gradients": "slide T to 500, then ρ to 1.1", "long_term": f"live training, {TRAIN_STEPS} steps",
               "parallelism": "layer timing (shared cache)"}
     for n in names:
         t = res.times.get(n, [])

@@ -3,8 +3,9 @@
 It does what the frontend does for the parts the load benchmark needs, without a browser:
 open ``/_stcore/stream``, ask for a script run of a page (``BackMsg.rerun_script`` with the
 page's URL name and query string, like following a link or clicking a page in the
-sidebar), collect the elements the run draws (``ForwardMsg.delta``), and press a button
-(a rerun whose widget state carries the button's trigger). A run is over when the server
+sidebar), collect the elements the run draws (``ForwardMsg.delta``), press a button (a rerun
+whose widget state carries the button's trigger) and move a slider (a rerun with its new value;
+the other widgets keep theirs, as when a student drags one slider). A run is over when the server
 says ``script_finished`` for a full run (not a run cut short for a rerun, not a fragment).
 
 Elements are kept as ``Drawn(kind, text)``: the element's type (``"plotly_chart"``,
@@ -27,7 +28,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 #: Element fields whose visible text is worth searching (type → field holding the text).
 _TEXT_FIELDS = {"markdown": "body", "alert": "body", "html": "body", "text": "body", "heading": "body",
                 "exception": "message", "metric": "label", "button": "label", "caption": "body",
-                "code": "code_text", "page_link": "label", "progress": "text",
+                "code": "code_text", "page_link": "label", "progress": "text", "slider": "label",
                 "audio": "url"}
 _DONE = {ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
          ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR}
@@ -48,7 +49,7 @@ def describe(element: Element) -> Drawn:
     text = str(getattr(sub, _TEXT_FIELDS[kind], "")) if kind in _TEXT_FIELDS and sub is not None else ""
     if kind == "exception" and sub is not None:
         text = f"{sub.type}: {sub.message}"
-    widget_id = str(getattr(sub, "id", "")) if sub is not None and kind == "button" else ""
+    widget_id = str(getattr(sub, "id", "")) if kind in ("button", "slider") else ""
     return Drawn(kind, text, widget_id)
 
 
@@ -73,7 +74,7 @@ class AppSession:
     async def __aexit__(self, *exc: object) -> None:
         await self.ws.close()
 
-    async def _send_rerun(self, button_id: str | None = None) -> None:
+    async def _send_rerun(self, button_id: str | None = None, slider: tuple[str, float] | None = None) -> None:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
@@ -82,6 +83,10 @@ class AppSession:
             w = cs.widget_states.widgets.add()
             w.id = button_id
             w.trigger_value = True
+        if slider:
+            w = cs.widget_states.widgets.add()
+            w.id = slider[0]
+            w.double_array_value.data.append(slider[1])
         await self.ws.send(msg.SerializeToString())
 
     async def _until_finished(self, timeout: float) -> float:
@@ -118,6 +123,14 @@ class AppSession:
         if not ids:
             raise LookupError(f"no button {label!r} on the page")
         await self._send_rerun(ids[0])
+        return await self._until_finished(timeout)
+
+    async def slide(self, label: str, value: float, timeout: float = 120.0) -> float:
+        """Move the (first) numeric slider whose label contains ``label``; returns seconds until finished."""
+        ids = [d.widget_id for d in self.elements.values() if d.kind == "slider" and label in d.text]
+        if not ids:
+            raise LookupError(f"no slider {label!r} on the page")
+        await self._send_rerun(slider=(ids[0], float(value)))
         return await self._until_finished(timeout)
 
     def has(self, kind: str, text: str = "") -> bool:

@@ -40,6 +40,12 @@ def test_the_protocol_client_sees_the_home_page_and_every_lesson(server: str) ->
             assert not s.has("exception")
             await s.open("rnn_types?type=One-to-many")
             assert s.has("heading", "RNN types") and s.has("plotly_chart") and not s.has("exception")
+            await s.open("gradients")
+            assert s.has("metric", "(99 steps back)")
+            await s.slide("Sequence length T", 200)                     # a student drags the slider
+            assert s.has("metric", "(199 steps back)") and not s.has("exception")
+            with pytest.raises(LookupError, match="no slider"):
+                await s.slide("No such slider", 1)
             await s.open("no_such_page")
             assert s.page_not_found
             with pytest.raises(LookupError, match="no button"):
