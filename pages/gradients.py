@@ -151,7 +151,7 @@ def clip_chart(runs, clip: float) -> go.Figure:
 
 st.title("Vanishing & exploding gradients")
 intro(
-    "**What you will see.** A recurrent cell (vanilla RNN, LSTM or GRU, written out step by step in the course's "
+    "A recurrent cell (vanilla RNN, LSTM or GRU, written out step by step in the course's "
     "notation) is unrolled over T steps of random input, and a loss is read off the **last** hidden state only: "
     "*L = u·a⟨T⟩*. Autograd then measures how much of that loss's gradient reaches each earlier hidden state "
     "a⟨T−k⟩. Backpropagation through time multiplies by the recurrent Jacobian once per step, so the gradient "

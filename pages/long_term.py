@@ -154,7 +154,7 @@ def gates_figure(trace) -> go.Figure:
 
 st.title("Long-term dependencies")
 intro(
-    "**What you will see.** The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
+    "The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
     "exactly two steps are marked, one in the first half and one in the second. At the end the model must output "
     "the sum of the two marked numbers, so it has to carry the first one for at least T/2 steps while ignoring "
     "everything else. You train a vanilla RNN, an LSTM and a GRU with the same number of hidden units side by "

@@ -218,9 +218,9 @@ def new_seed() -> None:
 
 
 def intro_text(cell_name: str) -> str:
-    """The "What you will see." paragraph, naming the network the reader selected."""
+    """The body of the "What you will see." paragraph, naming the network the reader selected."""
     return (
-        f"**What you will see.** A one-to-many recurrent network at work. You give a 2-layer {cell_name} a single "
+        f"A one-to-many recurrent network at work. You give a 2-layer {cell_name} a single "
         r"note $x^{\langle 1 \rangle}$; it outputs a probability for every possible next note, one is sampled, "
         r"and that sample is fed back as the next input $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, "
         "again and again, until the melody is as long as you asked. The model learned from about 3,000 Irish and "

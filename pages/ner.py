@@ -130,7 +130,7 @@ def token_table(bi: Analysis, fw: Analysis, rows: range) -> pd.DataFrame:
 
 st.title("🏷️ Named-entity recognition")
 intro(
-    "**What you will see.** A many-to-many RNN with Tx = Ty: every word of your text goes in, and one "
+    "A many-to-many RNN with Tx = Ty: every word of your text goes in, and one "
     "label comes out for every word — *B-ORG* (an organisation begins here), *I-ORG* (it continues), "
     "*O* (not an entity), and so on. A bidirectional LSTM reads the sentence both ways, a CRF layer "
     "picks the most likely sequence of labels, and the page highlights the entities it found, "

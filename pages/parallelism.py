@@ -57,7 +57,7 @@ def steps_figure(lengths: list[int]) -> go.Figure:
 
 st.title("No parallelism over time")
 intro(
-    "**What you will see.** A recurrent layer computes *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*: step t needs "
+    "A recurrent layer computes *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*: step t needs "
     "the result of step t−1, so T steps run one after another however many processors there are. Self-attention "
     "and a 1-D convolution compute every position from the input directly: one step whose work can be spread "
     "out. Below, one layer of each kind is timed on this server **now** (forward pass, one CPU thread), next to "

@@ -86,7 +86,7 @@ def weights_view(weights: dict) -> None:
 
 st.title("RNN types")
 intro(
-    r"**What you will see.** One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "
+    r"One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "
     r"W_{ax} x^{\langle t \rangle} + b_a)$ with output $\hat y^{\langle t \rangle} = \mathrm{softmax}(W_{ya} "
     r"a^{\langle t \rangle} + b_y)$, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
     "has just been trained to predict the next character of “hello ”, so every number below is computed "

@@ -175,7 +175,7 @@ def bleu_chart(evaluation: dict) -> None:
 
 st.title("Translation")
 intro(
-    "**What you will see.** An encoder–decoder translating English into French, the course's example of an "
+    "An encoder–decoder translating English into French, the course's example of an "
     "RNN whose input and output lengths differ (Tx ≠ Ty). A bidirectional GRU *encoder* reads the whole English "
     "sentence; a GRU *decoder* then writes French one word at a time, each word fed back as the next step's input. "
     "With **attention** (Bahdanau et al. 2015) the decoder looks back at every English word before writing each "

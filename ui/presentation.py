@@ -70,12 +70,12 @@ def screens(titles: Sequence[str]) -> list:
 
 
 def intro(markdown: str) -> None:
-    """The page's opening paragraph ("**What you will see.** …"): shown normally, folded when presenting."""
+    """The page's opening paragraph, after "**What you will see.**": shown normally, folded when presenting."""
     if presenting():
         with st.expander("📖 What you will see", expanded=False):
-            st.markdown(markdown.removeprefix("**What you will see.** "))
+            st.markdown(markdown)
     else:
-        st.markdown(markdown)
+        st.markdown(f"**What you will see.** {markdown}")
 
 
 def controls(label: str = "Controls"):

@@ -24,6 +24,7 @@ import time
 M_ARENA_MAX = -8  # from glibc's malloc.h
 _lock = threading.Lock()
 _last_trim = 0.0
+_arena_limit: int | None = None   # the M_ARENA_MAX in force, once set here
 
 
 @functools.cache
@@ -40,9 +41,17 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def limit_malloc_arenas(n: int = 2) -> bool:
-    """Let malloc use at most ``n`` arenas from now on; True if the setting was applied."""
+    """Let malloc use at most ``n`` arenas from now on; True if the setting is in force.
+
+    Cheap to call on every script run: the setting is applied once per process and value."""
+    global _arena_limit
     libc = _glibc()
-    return bool(libc is not None and libc.mallopt(M_ARENA_MAX, max(1, int(n))) == 1)
+    if libc is None:
+        return False
+    n = max(1, int(n))
+    if _arena_limit != n and libc.mallopt(M_ARENA_MAX, n) == 1:
+        _arena_limit = n
+    return _arena_limit == n
 
 
 def release_free_memory(min_interval: float = 1.0) -> bool:
