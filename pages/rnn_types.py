@@ -5,7 +5,7 @@ import streamlit as st
 
 from sequence_models.rnn_types import ARCHITECTURES, MAX_STEPS, VOCAB, Step, run_architecture, train_toy_rnn
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.palette import BLUE, GREEN, GREY, ORANGE
+from ui.palette import BLUE, ORANGE
 from ui.presentation import controls, intro, screens
 from ui.rnn_diagram import unrolled_figure
 
