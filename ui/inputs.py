@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import streamlit as st
+
+
+def whole_number(raw: Any, lo: int, hi: int, default: int) -> int:
+    """``raw`` (a number, a numeric string, ``None`` or anything else) as a whole number in [lo, hi].
+
+    Anything that is not a finite number (``None``, ``""``, ``"abc"``, ``nan``, ``inf``, a list) gives
+    ``default`` (itself clamped to the range); a finite number is rounded and clamped."""
+    lo, hi = int(lo), int(hi)
+    if lo > hi:
+        lo, hi = hi, lo
+    fallback = min(max(int(default), lo), hi)
+    if isinstance(raw, bool) or raw is None:
+        return fallback
+    try:
+        number = float(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError, OverflowError):
+        return fallback
+    if not math.isfinite(number):
+        return fallback
+    return min(max(int(round(number)), lo), hi)
 
 
 def whole_number_input(label: str, lo: int, hi: int, value: int, key: str, container: Any = st,
@@ -16,10 +37,19 @@ def whole_number_input(label: str, lo: int, hi: int, value: int, key: str, conta
     when its URL value is ``inf``, ``-inf`` or ``1e309`` (it calls ``int()`` on the parsed float).
     A float input shown without decimals rejects non-finite and out-of-range URL values and falls
     back to ``value`` instead, so this widget is a float input rounded to a whole number.
+
+    Whatever the widget hands back (``None`` after its state was dropped on a page change, a value
+    left in Session State by another widget with the same key) becomes ``value``, never an error.
     """
+    value = whole_number(value, lo, hi, lo)
+    if key in st.session_state:
+        held = st.session_state[key]
+        # Another widget's value under this key (a string, None, out of range) would make number_input raise: drop it.
+        if isinstance(held, bool) or not isinstance(held, int | float) or not lo <= held <= hi:
+            del st.session_state[key]
     number = container.number_input(label, float(lo), float(hi), float(value), step=1.0, format="%.0f", key=key,
                                     bind="query-params", **kwargs)
-    return min(max(int(round(number)), lo), hi)
+    return whole_number(number, lo, hi, value)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~&])")
