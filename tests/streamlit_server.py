@@ -41,14 +41,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60.0, log: Path | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on 127.0.0.1 and yield its base URL; stop it afterwards.
+def streamlit_server(timeout: float = 60.0, log: Path | None = None, script: Path | None = None) -> Iterator[str]:
+    """Run ``streamlit run app.py`` (or ``script``) on 127.0.0.1 and yield its base URL; stop it afterwards.
 
     The server's output goes to the file ``log`` when given (long runs: an unread pipe
     fills up and then blocks the server), else to a pipe shown if it fails to start."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script or "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=open(log, "w") if log else subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
