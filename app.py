@@ -5,26 +5,36 @@ navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and
 the home page, then runs the selected page.
 """
 
-# Import pandas fully before any page runs: plotly finds it lazily in sys.modules, and when two
-# sessions' first runs start together one could see a half-imported pandas ("no attribute 'Series'").
-import pandas  # noqa: F401
 import streamlit as st
 
 from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation
-from ui.presentation import presentation_switch
-from ui.server_memory import limit_malloc_arenas
 
+# First, before any slow import: the first run after a server start is Streamlit's legacy pages/ run,
+# which this cuts short (a rerun through the navigation below).
 ensure_app_navigation()
+
+# Import pandas fully before any page runs: plotly finds it lazily in sys.modules, and when two
+# sessions' first runs start together one could see a half-imported pandas ("no attribute 'Series'").
+import pandas  # noqa: E402, F401
+
+from ui.presentation import presentation_switch  # noqa: E402
+from ui.presentation import requested as presentation_requested  # noqa: E402
+from ui.server_memory import limit_malloc_arenas  # noqa: E402
+from ui.teaching import class_link_builder, lock_note, url_bound_keys  # noqa: E402
+
 limit_malloc_arenas(2)  # a class's many script threads otherwise each keep their own malloc arena
 
 #: What each step of the course covers (the home page's map).
 SECTION_INTROS = {
     "Start": "How one recurrent cell is wired into the five RNN types.",
-    "What RNNs do": "One real model per architecture: one-to-many, many-to-many (Tx = Ty), encoder–decoder.",
+    "What RNNs do": "One real model per architecture: one-to-many, many-to-one, many-to-many (Tx = Ty), "
+                    "encoder–decoder.",
     "Limitations of RNNs": "Why plain RNNs struggle, and what LSTMs, GRUs and attention change.",
 }
 
-st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide")
+# Presenting collapses the sidebar (the projector needs the width; « opens it again).
+st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide",
+                   initial_sidebar_state="collapsed" if presentation_requested() else "auto")
 
 
 def home() -> None:
@@ -54,15 +64,32 @@ def sidebar() -> None:
     with st.sidebar:
         st.caption(
             "Unrolled follows the course notes on recurrent neural networks: RNN types, what RNNs "
-            "do (music, named entities, translation) and their limitations. Every chart comes from "
+            "do (music, sentiment, named entities, translation) and their limitations. Every chart comes from "
             "a model that runs now or from a script in the project's repository."
         )
 
 
-pages: dict[str, list] = {"": [st.Page(home, title="Home", icon="🏠", url_path="home", default=True)]}
+HOME = st.Page(home, title="Home", icon="🏠", url_path="start", default=True)
+
+
+def home_alias() -> None:
+    """``/home`` (a natural guess, and old links) opens the home page at ``/``."""
+    st.switch_page(HOME)
+
+
+pages: dict[str, list] = {"": [HOME, st.Page(home_alias, title="Home", url_path="home", visibility="hidden")]}
+lessons_by_path = {}
 for lesson in built_lessons():
+    lessons_by_path[lesson.url_path] = lesson
     pages.setdefault(lesson.section, []).append(
         st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path))
 page = st.navigation(pages)
 sidebar()
+lesson = lessons_by_path.get(page.url_path)
+teacher_note = st.empty()            # filled after the page has run, once its controls are known
+teacher_tools = st.sidebar.container()
 page.run()
+if lesson is not None:
+    # After the page: only now are its URL-bound controls known (a page that stopped early gets neither).
+    lock_note(teacher_note, url_bound_keys(lesson.key_prefix), lesson.key_prefix)
+    class_link_builder(lesson.url_path, lesson.key_prefix, teacher_tools)

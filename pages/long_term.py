@@ -1,29 +1,33 @@
-"""Long-term dependencies: RNN vs LSTM vs GRU trained live on the adding problem."""
+"""Long-term dependencies: RNN vs LSTM vs GRU trained live on the adding problem, and how far back
+the trained melody models look."""
 
-import math
+import csv
+import html
+import io
 from collections import defaultdict
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LENGTH_RANGE, LiveConfig, adding_batch,
-                                                   load_across_lag, load_lstm, lstm_gates, n_parameters,
-                                                   train_side_by_side, warm_up)
+from sequence_models.limitations import lookback
+from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LENGTH_RANGE, LIVE_DEFAULTS, LiveConfig,
+                                                   adding_batch, budget_limited, load_across_lag, load_live_check,
+                                                   load_lstm, lstm_gates, n_parameters, train_side_by_side, verdict,
+                                                   warm_up)
 from sequence_models.runtime import AssetError, make_generator, use_inference_threads
 from ui import heavy
-from ui.charts import style_subplots
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.palette import BLUE, GREEN, GREY, ORANGE, VERMILION
+from ui.long_term_figures import (MUSIC_NAMES, curve_figure, example_figure, gates_figure, lookback_figure,
+                                  sweep_figure)
 from ui.presentation import controls, intro, screens
+from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
-COLORS = {"rnn": VERMILION, "lstm": BLUE, "gru": GREEN}
 TIME_CAP = 45.0  # seconds; hard wall-clock cap of one live run (validated ≤ MAX_TIME_LIMIT)
-LIVE_HIDDEN = 32
+STEP_CHOICES = sorted({250, 500, LIVE_DEFAULTS.steps, 1000, 1500, 2000, 3000})
+LIVE_TUNES = 30  # the live look-back offers this many of the longest test tunes
 
 use_inference_threads(1)
 
@@ -54,68 +58,64 @@ def across_lag():
         return None, str(exc)
 
 
-def log_hline(fig: go.Figure, y: float, text: str, dash: str, side: str) -> None:
-    """A labelled horizontal line on a log y axis (plotly places annotations there in log10 units)."""
-    fig.add_hline(y=y, line=dict(color=GREY, dash=dash))
-    fig.add_annotation(x=0.01 if side == "left" else 0.99, xref="paper", y=math.log10(y), yref="y", text=text,
-                       showarrow=False, yshift=9, xanchor=side, font=dict(size=11, color=GREY))
+@st.cache_data(show_spinner=False)
+def live_check():
+    return load_live_check()
 
 
-def curve_figure(curves: dict, steps_total: int, height: int = 360) -> go.Figure:
-    fig = go.Figure()
-    for cell, points in curves.items():
-        if not points:
-            continue
-        xs, ys = zip(*points)
-        fig.add_trace(go.Scatter(x=xs, y=[max(y, 1e-6) for y in ys], mode="lines+markers", name=CELL_NAMES[cell],
-                                 line=dict(color=COLORS[cell], width=2), marker=dict(size=4),
-                                 hovertemplate=f"{CELL_NAMES[cell]}, step %{{x}}: MSE %{{y:.4f}}<extra></extra>"))
-    log_hline(fig, BASELINE_MSE, "trivial baseline: always answer 1 (MSE 1/6)", "dash", "right")
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=1.12), xaxis=dict(title="training step", range=[0, steps_total],
-                                                                       gridcolor="#eee"),
-                      yaxis=dict(type="log", title="validation MSE (log scale)", gridcolor="#eee", dtick=1,
-                                 exponentformat="power"))
-    return fig
+@st.cache_data(show_spinner=False)
+def lookback_asset():
+    try:
+        return lookback.load_lookback(), None
+    except AssetError as exc:
+        return None, str(exc)
 
 
-def example_figure(length: int, seed: int) -> go.Figure:
-    x, y = adding_batch(1, length, make_generator(seed))
-    values, marks = x[0, :, 0].numpy(), x[0, :, 1].numpy()
-    colors = [ORANGE if m else "#c9d3dd" for m in marks]
-    fig = go.Figure(go.Bar(x=np.arange(1, length + 1), y=values, marker_color=colors,
-                           hovertemplate="t=%{x}: value %{y:.3f}<extra></extra>"))
-    fig.update_layout(height=170, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white", bargap=0.1,
-                      title=dict(text=f"One sequence, T = {length}: target = {values[marks == 1][0]:.2f} + "
-                                 f"{values[marks == 1][1]:.2f} = {float(y[0]):.2f}", font=dict(size=13)),
-                      xaxis_title="time step t", yaxis=dict(title="value", range=[0, 1]))
-    return fig
+@st.cache_resource(show_spinner="Loading the three melody models (once per server)…")
+def melody_models():
+    return lookback.load_models()
 
 
-def sweep_figure(data: dict) -> go.Figure:
-    by_cell: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for row in data["results"]:
-        by_cell[row["cell"]][row["length"]].append(row["test_mse"] / data["baseline_mse"])
-    fig = go.Figure()
-    for cell, per_len in by_cell.items():
-        lengths = sorted(per_len)
-        fig.add_trace(go.Scatter(x=lengths, y=[float(np.mean(per_len[n])) for n in lengths], mode="lines+markers",
-                                 name=f"{CELL_NAMES[cell]} (mean of seeds)", line=dict(color=COLORS[cell], width=2),
-                                 hovertemplate=f"{CELL_NAMES[cell]}, T=%{{x}}: %{{y:.3f}} × baseline<extra></extra>"))
-        xs = [n for n in lengths for _ in per_len[n]]
-        ys = [v for n in lengths for v in per_len[n]]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, opacity=0.5,
-                                 marker=dict(color=COLORS[cell], size=6, symbol="circle-open"),
-                                 hovertemplate=f"{CELL_NAMES[cell]} (one seed), T=%{{x}}: %{{y:.3f}}<extra></extra>"))
-    log_hline(fig, 1.0, "trivial baseline", "dash", "left")
-    log_hline(fig, 0.1, "learned (10% of baseline)", "dot", "left")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=1.12),
-                      xaxis=dict(type="log", title="sequence length T (the first mark is ≥ T/2 steps before the end)",
-                                 tickvals=sorted({r["length"] for r in data["results"]}), gridcolor="#eee"),
-                      yaxis=dict(type="log", title="test MSE ÷ baseline MSE", gridcolor="#eee", dtick=1,
-                                 exponentformat="power"))
-    return fig
+@st.cache_resource(show_spinner=False)
+def test_tunes() -> dict[str, list[int]]:
+    """Title → framed tokens of the longest test tunes of the music lesson (empty if the corpus is missing)."""
+    from sequence_models.music.corpus import load_corpus
+    try:
+        tunes = sorted(load_corpus().tunes["test"], key=len, reverse=True)[:LIVE_TUNES]
+    except AssetError:
+        return {}
+    out: dict[str, list[int]] = {}
+    for tune in tunes:
+        name = f"{tune.title.strip().title() or 'Untitled'} ({len(tune)} events)"
+        out.setdefault(name, lookback.framed_tokens(tune.pitches, tune.ticks).tolist())
+    return out
+
+
+@st.cache_data(max_entries=64, show_spinner="Backpropagating through the three melody models…")
+def live_lookback(name: str) -> dict:
+    with heavy.slot():
+        return lookback.tune_curves(melody_models(), test_tunes()[name])
+
+
+def curves_csv(curves: dict) -> str:
+    """The live run's validation curves as CSV: one row per evaluation step, one column per cell."""
+    steps = sorted({s for pts in curves.values() for s, _ in pts})
+    by = {c: dict(pts) for c, pts in curves.items()}
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["step"] + [f"{c}_val_mse" for c in curves])
+    for s in steps:
+        w.writerow([s] + [repr(by[c][s]) if s in by[c] else "" for c in curves])
+    return out.getvalue()
+
+
+def sweep_csv(data: dict) -> str:
+    out = io.StringIO()
+    cols = ["cell", "length", "seed", "test_mse", "relative_mse", "steps_used"]
+    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(data["results"])
+    return out.getvalue()
 
 
 def longest_learned(data: dict, threshold: float = 0.1) -> dict[str, int | None]:
@@ -126,32 +126,6 @@ def longest_learned(data: dict, threshold: float = 0.1) -> dict[str, int | None]
     return {c: max((n for n, v in lens.items() if np.mean(v) < threshold), default=None) for c, lens in per.items()}
 
 
-def gates_figure(trace) -> go.Figure:
-    length = trace.forget.shape[1]
-    t = np.arange(1, length + 1)
-    units = [f"a{i + 1}" for i in range(trace.forget.shape[0])]
-    fig = make_subplots(rows=5, cols=1, shared_xaxes=True, vertical_spacing=0.035,
-                        row_heights=[0.12, 0.22, 0.22, 0.22, 0.22],
-                        subplot_titles=("input: value (orange = marked)", "forget gate Γ_f (1 = keep c⟨t−1⟩)",
-                                        "update (input) gate Γ_u (1 = write c̃⟨t⟩)", "output gate Γ_o",
-                                        "memory cell c⟨t⟩"))
-    fig.add_trace(go.Bar(x=t, y=trace.values, marker_color=[ORANGE if m else "#c9d3dd" for m in trace.marks],
-                         showlegend=False, hovertemplate="t=%{x}: %{y:.3f}<extra></extra>"), row=1, col=1)
-    for row, (name, z) in enumerate((("Γ_f", trace.forget), ("Γ_u", trace.update), ("Γ_o", trace.output)), start=2):
-        fig.add_trace(go.Heatmap(z=z, x=t, y=units, colorscale="Viridis", zmin=0, zmax=1, showscale=row == 2,
-                                 colorbar=dict(title="gate", len=0.6, y=0.55),
-                                 hovertemplate=f"{name} unit %{{y}}, t=%{{x}}: %{{z:.3f}}<extra></extra>"),
-                      row=row, col=1)
-    lim = float(np.abs(trace.memory).max()) or 1.0
-    fig.add_trace(go.Heatmap(z=trace.memory, x=t, y=units, colorscale="RdBu", zmid=0, zmin=-lim, zmax=lim,
-                             showscale=False, hovertemplate="c unit %{y}, t=%{x}: %{z:.3f}<extra></extra>"),
-                  row=5, col=1)
-    for pos in np.flatnonzero(trace.marks) + 1:
-        fig.add_vline(x=pos, line=dict(color=ORANGE, width=1, dash="dot"))
-    return style_subplots(fig, 760, {r: "units" for r in range(2, 6)}, "time step t", bottom_row=5,
-                          y_tick_labels=False, grid=False)
-
-
 st.title("Long-term dependencies")
 intro(
     "The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
@@ -159,13 +133,16 @@ intro(
     "the sum of the two marked numbers, so it has to carry the first one for at least T/2 steps while ignoring "
     "everything else. You train a vanilla RNN, an LSTM and a GRU with the same number of hidden units side by "
     "side, live, and watch whose loss leaves the trivial baseline (always answer 1, MSE = 1/6). A chart "
-    "computed by a script in the repository then shows the whole picture across lengths, and the LSTM's gates "
-    "show how its memory is kept."
+    "computed by a script in the repository then shows the whole picture across lengths, the LSTM's gates "
+    "show how its memory is kept, and the melody models of the music lesson show how far back a trained network "
+    "really looks."
 )
-problem, training, across, inside, try_this = screens(["The adding problem", "Train them yourself",
-                                                      "The full picture across lengths", "Inside the LSTM: the gates",
-                                                      "Try this"])
-problem.plotly_chart(example_figure(20, 3), width="stretch", key="example", config={"displayModeBar": False})
+problem, training, across, inside, looking_back, try_this = screens(
+    ["The adding problem", "Train them yourself", "The full picture across lengths", "Inside the LSTM: the gates",
+     "How far back do the trained models look?", "Try this"])
+_x, _ = adding_batch(1, 20, make_generator(3))
+problem.plotly_chart(example_figure(_x[0, :, 0].numpy(), _x[0, :, 1].numpy()), width="stretch", key="lt_example",
+                     config={"displayModeBar": False})
 
 # Training runs at the end of this script (drawn into `training`, the second screen, made above), so any
 # click, Stop included, starts a rerun that interrupts it at its next chart update. A run still marked
@@ -178,38 +155,53 @@ if _state and _state["status"] == "running" and not st.session_state.get("lt_sta
 
 
 def live_experiment() -> None:
+    d = LIVE_DEFAULTS
     with controls("Length, steps and seed"):
         c1, c2, c3 = st.columns([3, 2, 1])
-        length = c1.slider("Sequence length T (the lag)", *LENGTH_RANGE, value=40, key="lag", bind="query-params",
+        length = c1.slider("Sequence length T (the lag)", *LENGTH_RANGE, value=d.length, key="lt_lag",
+                           bind="query-params", disabled=locked("lt_lag"),
                            help="The first marked number sits in the first half, so it must be remembered for at "
                                 "least T/2 steps.")
-        steps = c2.select_slider("Training steps (each model)", [250, 500, 1000, 1500, 2000, 3000], value=1500,
-                                 key="steps", bind="query-params")
-        seed = whole_number_input("Seed", 0, 99, value=0, key="lseed", container=c3)
+        steps = c2.select_slider("Training steps (each model)", STEP_CHOICES, value=d.steps, key="lt_steps",
+                                 bind="query-params", disabled=locked("lt_steps"))
+        seed = whole_number_input("Seed", 0, 99, value=0, key="lt_seed", container=c3, disabled=locked("lt_seed"))
     b1, b2, b3 = st.columns([3, 1, 4], vertical_alignment="center")  # room for the label at presentation size
     start = b1.button("▶ Train RNN, LSTM and GRU", type="primary", key="lt_start")
     b2.button("■ Stop", key="lt_stop", help="Stops the run; the curves so far stay on the page.")
-    b3.caption(f"{LIVE_HIDDEN} hidden units each, Adam (lr 0.01), batches of 32, one CPU thread; the run ends "
-               f"after the chosen steps or after {TIME_CAP:.0f} s, whichever comes first.")
+    b3.caption(f"{d.hidden} hidden units each, Adam (lr {d.lr:g}), batches of {d.batch}, LSTM forget-gate bias "
+               f"{d.forget_bias:g}, one CPU thread. The run is budgeted in steps; a hard cap of {TIME_CAP:.0f} s "
+               "protects a busy server, and a run it cuts short gets no verdict.")
+    check = live_check()
+    if check:
+        c = check["config"]
+        n = len(check["seeds"])
+        same = int(length) == c["length"] and int(steps) == c["steps"]
+        st.caption(("These are the defaults. " if same else f"Checked for the defaults (T = {c['length']}, "
+                    f"{c['steps']} steps), not for this setting: ")
+                   + f"over {n} seeds, " + ", ".join(f"{CELL_NAMES[k]} learned in {v}/{n}"
+                                                     for k, v in check["learned"].items())
+                   + f", {check['cpu_seconds']['median']:.0f} s of one core per run (median; "
+                     f"`python -m sequence_models evaluate limitations`).")
     progress = st.empty()
     chart = st.empty()
     state = st.session_state.get("lt_run")
     if start:
-        cfg = LiveConfig(length=int(length), hidden=LIVE_HIDDEN, steps=int(steps), seed=int(seed), time_limit=TIME_CAP)
+        cfg = LiveConfig(length=int(length), hidden=d.hidden, steps=int(steps), seed=int(seed), lr=d.lr,
+                         batch=d.batch, forget_bias=d.forget_bias, time_limit=TIME_CAP)
         state = {"length": cfg.length, "steps_total": cfg.steps, "curves": {}, "steps_done": 0, "elapsed": 0.0,
-                 "status": "queued", "draws": 0}
+                 "cpu": 0.0, "status": "queued", "draws": 0}
         st.session_state["lt_run"] = state
 
         def on_progress(result) -> None:
             state.update(curves={c: list(v) for c, v in result.curves.items()}, steps_done=result.steps_done,
-                         elapsed=result.elapsed, lstm=result.models.get("lstm"))
+                         elapsed=result.elapsed, cpu=result.cpu_seconds, lstm=result.models.get("lstm"))
             st.session_state["lt_params"] = {c: n_parameters(m) for c, m in result.models.items()}
             state["draws"] += 1
             progress.progress(min(result.steps_done / cfg.steps, 1.0),
                               text=f"step {result.steps_done} / {cfg.steps} · {result.elapsed:.1f} s of the "
                                    f"{TIME_CAP:.0f} s cap")
             chart.plotly_chart(curve_figure(state["curves"], cfg.steps), width="stretch",
-                               key=f"live_{state['draws']}", config={"displayModeBar": False})
+                               key=f"lt_live_{state['draws']}", config={"displayModeBar": False})
 
         # One run per session and a few per server; a queued run shows its place and the clock starts
         # only when it gets a slot. Each progress update is an st call, so a closed tab stops the run there.
@@ -231,22 +223,27 @@ def live_experiment() -> None:
         return
     done = state["steps_done"]
     reason = {"done": f"finished all {state['steps_total']} steps",
-              "time": f"stopped by the {TIME_CAP:.0f} s time cap after {done} of {state['steps_total']} steps",
-              "stopped": f"stopped by you after {done} steps",
-              "interrupted": f"interrupted after {done} steps (a control changed while it ran)",
+              "time": f"stopped by the {TIME_CAP:.0f} s time cap after {done} of {state['steps_total']} steps "
+                      "(the server is busy)",
+              "stopped": f"stopped by you after {done} of {state['steps_total']} steps",
+              "interrupted": f"interrupted after {done} of {state['steps_total']} steps (a control changed while "
+                             "it ran)",
               "running": f"{done} steps so far"}[state["status"]]
     progress.progress(min(done / max(state["steps_total"], 1), 1.0),
-                      text=f"T = {state['length']}: {reason}, {state['elapsed']:.1f} s")
-    chart.plotly_chart(curve_figure(state["curves"], state["steps_total"]), width="stretch", key="live_final",
+                      text=f"T = {state['length']}: {reason}, {state['elapsed']:.1f} s "
+                           f"({state.get('cpu', 0.0):.1f} s of CPU)")
+    chart.plotly_chart(curve_figure(state["curves"], state["steps_total"]), width="stretch", key="lt_live_final",
                        config={"displayModeBar": False})
     final = {c: v[-1][1] for c, v in state["curves"].items() if v}
     params = st.session_state.get("lt_params", {})
     cols = st.columns(len(final) or 1)
     for col, (cell, mse) in zip(cols, final.items()):
-        ratio = mse / BASELINE_MSE
-        verdict = "learned" if ratio < 0.1 else ("partly" if ratio < 0.5 else "no better than guessing")
-        col.metric(CELL_NAMES[cell], f"MSE {mse:.4f}", f"{mse / BASELINE_MSE:.2f} × baseline · {verdict}",
+        said = verdict(mse, state["status"])
+        col.metric(CELL_NAMES[cell], f"MSE {mse:.4f}", f"{mse / BASELINE_MSE:.2f} × baseline · {said}",
                    delta_color="off", delta_arrow="off", help=f"{params.get(cell, '?')} parameters")
+    if state["curves"]:
+        st.download_button("⬇ Training curves (CSV)", curves_csv(state["curves"]),
+                           file_name=f"adding_T{state['length']}_curves.csv", mime="text/csv", key="lt_curves_csv")
 
 
 with across:
@@ -254,16 +251,28 @@ with across:
     if err:
         st.error(err)
     else:
-        st.plotly_chart(sweep_figure(data), width="stretch", key="sweep", config={"displayModeBar": False})
+        st.plotly_chart(sweep_figure(data), width="stretch", key="lt_sweep", config={"displayModeBar": False})
         learned = longest_learned(data)
         cfg = data["config"]
         parts = [f"**{CELL_NAMES[c]}**: {'T = ' + str(n) if n else 'none of the lengths tried'}"
                  for c, n in learned.items()]
         st.markdown("Longest length learned (mean test MSE below 10% of the baseline): " + "; ".join(parts) + ".")
-        st.caption(f"From `python -m sequence_models train limitations`: {cfg['hidden']} hidden units, "
-                   f"{cfg['steps']} Adam steps (lr {cfg['lr']}, batch {cfg['batch']}) per model, seeds "
-                   f"{', '.join(map(str, cfg['seeds']))}, test MSE on {cfg['test_size']} fresh sequences; "
-                   f"{data['cpu_seconds_total']:.0f} s of CPU on one thread. Open circles are single seeds.")
+        limited = budget_limited(data)
+        if limited:
+            st.markdown("Within the budget only: " + "; ".join(
+                f"the {CELL_NAMES[c]} did not learn T = {n} in {cfg['steps']} steps, although it learned every "
+                "shorter length" for c, n in limited)
+                + ". That is where this script's step budget ran out, not a proven limit of the cell: more steps "
+                  "(or a larger forget-gate bias) may get further.")
+        stop = cfg.get("stop_below")
+        st.caption(f"From `python -m sequence_models train limitations`: {cfg['hidden']} hidden units, at most "
+                   f"{cfg['steps']} Adam steps (lr {cfg['lr']}, batch {cfg['batch']}) per model"
+                   + (f", stopping early once the validation MSE is below {stop:g} × baseline" if stop else "")
+                   + f"; seeds {', '.join(map(str, cfg['seeds']))}; test MSE on {cfg['test_size']} fresh sequences; "
+                   f"{data['cpu_seconds_total']:.0f} s of CPU on one thread. Lines: the mean of the seeds, bars: "
+                   "their range, open circles: single seeds.")
+        st.download_button("⬇ Across-lag results (CSV)", sweep_csv(data), file_name="adding_across_lags.csv",
+                           mime="text/csv", key="lt_sweep_csv")
 
 with inside:
     live = st.session_state.get("lt_lstm")
@@ -281,18 +290,72 @@ with inside:
     else:
         with controls("Example sequence"):
             g1, g2 = st.columns(2)
-            gate_len = g1.slider("Length of the example", 10, 120, value=min(max(trained_len, 10), 120), key="gT",
-                                 bind="query-params")
-            ex = whole_number_input("Example sequence", 0, 999, value=0, key="ex", container=g2)
+            gate_len = g1.slider("Length of the example", 10, 120, value=min(max(trained_len, 10), 120), key="lt_gT",
+                                 bind="query-params", disabled=locked("lt_gT"))
+            ex = whole_number_input("Example sequence", 0, 999, value=0, key="lt_ex", container=g2,
+                                    disabled=locked("lt_ex"))
         tr = lstm_gates(model, int(gate_len), seed=int(ex))
         st.markdown(f"Gates of {source} on one sequence: target **{tr.target:.3f}**, LSTM answers "
                     f"**{tr.prediction:.3f}** (error {abs(tr.prediction - tr.target):.3f}). Computed with the "
                     "course's `LSTMCell` (weights copied from the trained `torch.nn.LSTM`).")
-        st.plotly_chart(gates_figure(tr), width="stretch", key="gates", config={"displayModeBar": False})
+        st.plotly_chart(gates_figure(tr), width="stretch", key="lt_gates", config={"displayModeBar": False})
         st.caption("Each heatmap row is one of the hidden units; dotted orange lines mark the two marked steps. "
                    "Look for units whose update gate opens at a mark (writing the value into c) and whose forget "
                    "gate stays near 1 afterwards (keeping it): their row of c⟨t⟩ changes at the mark and then "
                    "holds steady.")
+
+with looking_back:
+    st.markdown(
+        "The music lesson's three melody models (vanilla RNN, GRU and LSTM: same tunes, same sizes, 2 layers) "
+        "predict the next note from all the notes before it. How much does that prediction depend on the note "
+        "*k* events back? We measure it as the size of the gradient of the log-probability of the next event with "
+        "respect to the input embedding k steps back, ‖∂ log p(x⟨t+1⟩)/∂ e⟨t−k⟩‖, averaged over positions t. Where "
+        "it has vanished, the past no longer moves the prediction, and training cannot learn from it."
+    )
+    look, look_err = lookback_asset()
+    if look_err:
+        st.error(look_err)
+    else:
+        at50 = {c: v[50] for c, v in look["curves"].items() if len(v) > 50 and v[50] is not None}
+
+        def lookback_answer() -> Answer:
+            best = max(at50, key=at50.get)
+            ranked = ", ".join(f"{MUSIC_NAMES[c]} {v:.1e}" for c, v in sorted(at50.items(),
+                                                                                        key=lambda kv: -kv[1]))
+            return Answer(MUSIC_NAMES[best], f"From `evaluate limitations` on {look['tunes']} test tunes, "
+                                                      f"the gradient 50 events back: {ranked}.")
+
+        if at50 and checkpoint("lt_cp_lookback", "50 events back in a folk tune: whose prediction of the next "
+                               "event still depends most on that input?",
+                               [MUSIC_NAMES[c] for c in ("rnn", "gru", "lstm") if c in at50],
+                               lookback_answer):
+            st.plotly_chart(lookback_figure(look["curves"]), width="stretch", key="lt_lookback",
+                            config={"displayModeBar": False})
+            reach = {c: lookback.distance_to(v, 0.01) for c, v in look["curves"].items()}
+            st.markdown("Below 1% of its value at k = 0 from: " + "; ".join(
+                f"**{MUSIC_NAMES[c]}** " + (f"k = {k}" if k is not None else f"not within {look['max_lag']}")
+                for c, k in reach.items()) + ".")
+            st.caption("Precomputed by `python -m sequence_models evaluate limitations`: "
+                       f"{look['positions_per_tune']} positions in each of the {look['tunes']} longest test tunes "
+                       f"({look['cpu_seconds_total']:.0f} s of CPU). Near k = 100 fewer positions have that much "
+                       "past, so the curves get noisier there.")
+    tunes = test_tunes()
+    models = melody_models()
+    if tunes and models:
+        st.markdown("**Recompute it now for one tune** (a test tune: none of the models saw it in training).")
+        names = list(tunes)
+        pick = st.selectbox("Tune", names, index=0, key="lt_tune", bind="query-params", disabled=locked("lt_tune"))
+        with heavy.job("look-back gradients"):
+            mine = live_lookback(pick or names[0])
+        st.plotly_chart(lookback_figure(mine["curves"], title=f"{html.escape(pick or names[0])}: "
+                                                              f"{len(mine['positions'])} positions"),
+                        width="stretch", key="lt_lookback_live", config={"displayModeBar": False})
+        k50 = {c: v[50] for c, v in mine["curves"].items() if len(v) > 50 and v[50] is not None}
+        if k50:
+            st.markdown("On this tune, 50 events back: " + ", ".join(
+                f"{MUSIC_NAMES[c]} {v:.1e}" for c, v in k50.items()) + ".")
+    elif not models:
+        st.info("The melody models are not trained on this server: `python -m sequence_models train music`.")
 
     lesson_link("pages/parallelism.py", label="Next: why RNNs cannot be parallelised over time")
 
@@ -302,7 +365,9 @@ try_this.markdown(
     "- In the gate heatmaps, find a unit whose memory c⟨t⟩ jumps at the first mark. What is its forget gate doing "
     "between the two marks?\n"
     "- The LSTM has four times as many weights as the vanilla RNN with the same hidden size (hover the final "
-    "scores). Is size the reason it wins? What would you train to find out?"
+    "scores). Is size the reason it wins? What would you train to find out?\n"
+    "- In the look-back chart, how many events back does the vanilla RNN's gradient fall below 1% of its start? "
+    "How long is a musical phrase in these tunes?"
 )
 
 with training:

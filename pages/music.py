@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import html
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from sequence_models.music.corpus import REST, TICKS_PER_QUARTER
-from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_PITCH, TOKEN_TICKS, parse_note_name,
-                                          pitch_name, token_label)
+from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_TICKS, beats_phrase,
+                                          parse_note_name, pitch_name, token_label)
 from sequence_models.music.evaluate import load_results
 from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATURE, MIN_LENGTH, MIN_TEMPERATURE, Melody,
                                             generate, parse_scale, seed_from_note)
-from sequence_models.music.midi import MAX_UPLOAD_BYTES, seed_tokens_from_midi
+from sequence_models.music.midi import MAX_UPLOAD_BYTES, seed_tokens_from_midi, too_big_message
 from sequence_models.music.model import CELL_NAMES, load_model
 from sequence_models.runtime import AssetError, use_inference_threads
 from ui import heavy
-from ui.inputs import markdown_literal, whole_number_input
+from ui.inputs import file_name_literal, whole_number
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, SKY, VERMILION
+from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars, temperature_pair,
+                              thinking_heatmap, unrolled_loop)
 from ui.presentation import controls, intro, screens
+from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
 NOTE_LABELS = [pitch_name(p) for p in range(PITCH_LO, PITCH_HI + 1)]
 MODEL_LABELS = {CELL_NAMES[c]: c for c in ("lstm", "gru", "rnn")}
 SCALE_LABELS = ["Off"] + [f"{n} {m}" for m in ("major", "minor") for n in NOTE_NAMES]
-KEY_LO, KEY_HI = 48, 84          # the clickable keyboard: C3 … C6
-UNROLL_STEPS = 6                 # cells in the unrolled view
+MAX_SEED_VALUE = 99_999
+KEPT_SEED = "_mus_seed_file"     # {"name", "tokens"}: the uploaded seed, kept for the whole session
+CHECK_TEMPERATURES = (0.2, 1.5)  # the checkpoint's cold and hot melodies
 
 
 # --- models and results (shared by every session) ----------------------------------------
@@ -48,7 +49,8 @@ def evaluation() -> dict:
 def melody_for(cell: str, seed_tokens: tuple[int, ...], length: int, temperature: float, top_k: int, seed: int,
                scale: str) -> Melody:
     with heavy.slot():
-        return generate(model_for(cell), list(seed_tokens), length, temperature, top_k, seed, parse_scale(scale), cell=cell)
+        return generate(model_for(cell), list(seed_tokens), length, temperature, top_k, seed, parse_scale(scale),
+                        cell=cell)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -65,168 +67,60 @@ def midi_and_audio(notes_key: tuple[tuple[int, float, float], ...], tempo: float
     return midi, mp3, engine
 
 
-# --- charts --------------------------------------------------------------------------------
-
-def keyboard_figure(selected: int) -> go.Figure:
-    """A clickable piano keyboard from C3 to C6; the chosen key is orange."""
-    whites = [p for p in range(KEY_LO, KEY_HI + 1) if NOTE_NAMES[p % 12][-1] != "#"]
-    blacks = [p for p in range(KEY_LO, KEY_HI + 1) if NOTE_NAMES[p % 12][-1] == "#"]
-    pos = {p: i for i, p in enumerate(whites)}
-    fig = go.Figure()
-    fig.add_bar(x=[pos[p] for p in whites], y=[1.0] * len(whites), width=0.94, customdata=whites,
-                marker=dict(color=[ORANGE if p == selected else "white" for p in whites], line=dict(color=INK, width=1)),
-                text=[pitch_name(p) if p % 12 == 0 or p == selected else "" for p in whites], textposition="inside",
-                insidetextanchor="start", textfont=dict(size=10, color=INK),
-                hovertemplate="%{text}<extra>click to choose</extra>", name="white")
-    fig.add_bar(x=[pos[p - 1] + 0.5 for p in blacks], y=[0.6] * len(blacks), base=[0.4] * len(blacks), width=0.6,
-                customdata=blacks, marker=dict(color=[ORANGE if p == selected else INK for p in blacks]),
-                hovertext=[pitch_name(p) for p in blacks], hovertemplate="%{hovertext}<extra>click to choose</extra>",
-                name="black")
-    fig.update_layout(barmode="overlay", height=120, margin=dict(l=0, r=0, t=0, b=0), showlegend=False,
-                      xaxis=dict(visible=False, range=[-0.6, len(whites) - 0.4], fixedrange=True),
-                      yaxis=dict(visible=False, range=[0, 1.02], fixedrange=True), plot_bgcolor="white",
-                      dragmode=False, clickmode="event+select")
-    return fig
-
-
-def piano_roll(melody: Melody, tempo: float) -> go.Figure:
-    """Notes as bars on a time × pitch grid; seed notes orange, generated blue; hover shows the probability."""
-    beat = 60.0 / tempo
-    notes = melody.notes(tempo)
-    fig = go.Figure()
-    for is_seed, color, name in ((True, ORANGE, "seed (given)"), (False, BLUE, "generated")):
-        sel = [n for n in notes if (n["index"] < melody.n_seed) == is_seed]
-        if not sel:
-            continue
-        fig.add_bar(
-            base=[n["start"] / beat for n in sel], x=[(n["end"] - n["start"]) / beat for n in sel],
-            y=[n["pitch"] for n in sel], orientation="h", width=0.8, name=name,
-            marker=dict(color=color, line=dict(color=INK if is_seed else color, width=1.5 if is_seed else 0)),
-            customdata=[[n["index"] + 1, pitch_name(n["pitch"]), melody.steps[n["index"]].prob] for n in sel],
-            hovertemplate="step %{customdata[0]}: %{customdata[1]}, beat %{base:.2f}, %{x:.2f} beats"
-                          "<br>p(sampled) = %{customdata[2]:.2f}<extra>" + name + "</extra>")
-    if notes and melody.n_seed:
-        first = notes[0]
-        fig.add_annotation(x=first["start"] / beat, y=first["pitch"], text="seed", showarrow=True, arrowhead=2,
-                           ax=-10, ay=-30, font=dict(color=ORANGE, size=13), arrowcolor=ORANGE)
-    pitches = [n["pitch"] for n in notes] or [60]
-    lo, hi = min(pitches) - 2, max(pitches) + 2
-    ticks = [p for p in range(lo, hi + 1) if p % 12 in (0, 4, 7)]
-    fig.update_layout(height=340, margin=dict(l=5, r=5, t=30, b=5), barmode="overlay", plot_bgcolor="white",
-                      legend=dict(orientation="h", y=1.1, x=0), xaxis=dict(title="beat", gridcolor=LIGHT),
-                      yaxis=dict(title="pitch", tickvals=ticks, ticktext=[pitch_name(p) for p in ticks],
-                                 range=[lo - 0.5, hi + 0.5], gridcolor=LIGHT))
-    return fig
-
-
-def thinking_heatmap(melody: Melody) -> go.Figure:
-    """Per step: probability of each pitch (durations summed) as colour; the sampled pitch as a dot."""
-    steps = melody.steps
-    used = [PITCH_LO + i - 1 for i in range(1, len(steps[0].pitch_probs))
-            if any(s.pitch_probs[i] > 0.005 for s in steps)] or [60]
-    lo, hi = min(used), max(used)
-    rows = list(range(lo, hi + 1))
-    z = [[s.pitch_probs[p - PITCH_LO + 1] for s in steps] for p in rows]
-    xs = [s.t for s in steps]
-    fig = go.Figure(go.Heatmap(z=z, x=xs, y=rows, colorscale="Blues", zmin=0,
-                               colorbar=dict(title="p", thickness=10),
-                               hovertemplate="step %{x}: P(next pitch = %{customdata}) = %{z:.3f}<extra></extra>",
-                               customdata=[[pitch_name(p)] * len(xs) for p in rows]))
-    sampled = [(s.t, int(TOKEN_PITCH[s.token]), s.forced) for s in steps if TOKEN_PITCH[s.token] != REST]
-    for forced, color, name in ((False, ORANGE, "sampled"), (True, VERMILION, "seed (forced)")):
-        pts = [(t, p) for t, p, f in sampled if f == forced]
-        if pts:
-            fig.add_scatter(x=[t for t, _ in pts], y=[p for _, p in pts], mode="markers", name=name,
-                            marker=dict(color=color, size=7, symbol="circle", line=dict(color=INK, width=1)),
-                            hovertemplate="step %{x}: " + name + " %{y}<extra></extra>")
-    ticks = [p for p in rows if p % 12 in (0, 4, 7)]
-    fig.update_layout(height=320, margin=dict(l=5, r=5, t=10, b=5), legend=dict(orientation="h", y=1.08, x=0),
-                      xaxis=dict(title="step t (the event the model is choosing)"),
-                      yaxis=dict(title="next pitch", tickvals=ticks, ticktext=[pitch_name(p) for p in ticks]))
-    return fig
-
-
-def step_bars(melody: Melody, t: int) -> go.Figure:
-    s = melody.steps[t - 1]
-    labels = [token_label(k) for k in s.top_tokens]
-    colors = [ORANGE if k == s.token else BLUE for k in s.top_tokens]
-    fig = go.Figure(go.Bar(x=labels, y=s.top_probs, marker_color=colors, text=[f"{p:.2f}" for p in s.top_probs],
-                           textposition="outside", hovertemplate="P(next = %{x}) = %{y:.3f}<extra></extra>"))
-    fig.update_layout(height=250, margin=dict(l=5, r=5, t=10, b=5), plot_bgcolor="white",
-                      yaxis=dict(title="probability", range=[0, max(s.top_probs) * 1.2 + 0.03]),
-                      xaxis=dict(title="next event (pitch and length in beats)", type="category"))
-    return fig
-
-
-def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
-    """``UNROLL_STEPS`` cells from step ``start``: x<t> → cell → ŷ<t> → sample y<t> → x<t+1>."""
-    fig = go.Figure()
-    gap = 1.9
-    end = min(len(melody.steps), start + UNROLL_STEPS - 1)
-    for i, t in enumerate(range(start, end + 1)):
-        s = melody.steps[t - 1]
-        cx = i * gap
-        def box(y0, y1, fill, line, text, size=11, hw=0.55):
-            fig.add_shape(type="rect", x0=cx - hw, x1=cx + hw, y0=y0, y1=y1, fillcolor=fill,
-                          line=dict(color=line, width=1.5))
-            fig.add_annotation(x=cx, y=(y0 + y1) / 2, text=text, showarrow=False, font=dict(size=size, color=INK))
-        x_text = html.escape(token_label(s.input_token))
-        box(-1.9, -1.3, "white", GREY, f"x<sup>⟨{t}⟩</sup><br>{x_text}")
-        box(-0.45, 0.45, LIGHT, BLUE, f"<b>{html.escape(cell_name)}</b><br>a<sup>⟨{t}⟩</sup>")
-        top3 = "<br>".join(f"{html.escape(token_label(k))}: {p:.2f}" for k, p in zip(s.top_tokens[:3], s.top_probs[:3]))
-        box(1.15, 2.25, "white", SKY, f"ŷ<sup>⟨{t}⟩</sup><br>{top3}", size=10, hw=0.75)
-        pick = "seed (forced)" if s.forced else f"sampled p={s.prob:.2f}"
-        box(2.65, 3.25, "#FFF4DC" if not s.forced else "#FBE3D6", ORANGE if not s.forced else VERMILION,
-            f"y<sup>⟨{t}⟩</sup> = {html.escape(token_label(s.token))}<br><span style='font-size:9px'>{pick}</span>")
-        arrows = [(cx, -1.3, cx, -0.45), (cx, 0.45, cx, 1.15), (cx, 2.25, cx, 2.65)]
-        if i > 0:
-            arrows.append((cx - gap + 0.55, 0, cx - 0.55, 0))
-        for x0, y0, x1, y1 in arrows:
-            fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                               showarrow=True, arrowhead=2, arrowwidth=1.4, arrowcolor=INK)
-        if t < end:  # the feedback: y<t> becomes x<t+1>
-            nx = cx + gap
-            fig.add_shape(type="path", path=f"M {cx + 0.45},{3.0} C {cx + 1.3},{3.0} {nx - 1.1},{-1.6} {nx - 0.55},{-1.6}",
-                          line=dict(color=GREEN, width=1.8, dash="dash"))
-    fig.add_annotation(x=-0.9, y=0, text="a<sup>⟨0⟩</sup>=0" if start == 1 else f"a<sup>⟨{start - 1}⟩</sup>",
-                       showarrow=False, font=dict(size=10, color=GREY))
-    fig.update_layout(height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", showlegend=False,
-                      xaxis=dict(visible=False, range=[-1.2, (end - start) * gap + 1.0], fixedrange=True),
-                      yaxis=dict(visible=False, range=[-2.1, 3.45], fixedrange=True))
-    return fig
-
-
-# --- the page ------------------------------------------------------------------------------
+# --- callbacks ---------------------------------------------------------------------------------
 
 def pick_key() -> None:
-    """Keyboard click → the seed note selectbox (runs before the rerun)."""
+    """Keyboard click → the seed note selectbox (runs before the rerun; the only other writer is the box)."""
+    if locked("mus_note"):
+        return
     try:
-        points = st.session_state["mkeys"]["selection"]["points"]
+        points = st.session_state["mus_keys"]["selection"]["points"]
     except (KeyError, TypeError):
         points = []
     if points:
-        pt = points[0]
-        pitch = pt.get("customdata")
+        pitch = points[0].get("customdata")
         if isinstance(pitch, list):
             pitch = pitch[0] if pitch else None
         if isinstance(pitch, (int, float)) and KEY_LO <= int(pitch) <= KEY_HI:
-            st.session_state["mnote"] = pitch_name(int(pitch))
+            st.session_state["mus_note"] = pitch_name(int(pitch))
 
 
 def new_seed() -> None:
-    st.session_state["mseed"] = (int(st.session_state.get("mseed", DEFAULTS["seed"])) * 7919 + 104729) % 100_000
+    now = whole_number(st.session_state.get("mus_seed"), 0, MAX_SEED_VALUE, DEFAULTS["seed"])
+    st.session_state["mus_seed"] = float((now * 7919 + 104729) % 100_000)
+
+
+def upload_changed() -> None:
+    """The student removed the file (✕) or chose another: forget the kept seed (a new one is kept below)."""
+    if st.session_state.get("mus_upload") is None:
+        st.session_state.pop(KEPT_SEED, None)
+
+
+def forget_upload() -> None:
+    st.session_state.pop(KEPT_SEED, None)
 
 
 def intro_text(cell_name: str) -> str:
     """The body of the "What you will see." paragraph, naming the network the reader selected."""
     return (
-        f"A one-to-many recurrent network at work. You give a 2-layer {cell_name} a single "
-        r"note $x^{\langle 1 \rangle}$; it outputs a probability for every possible next note, one is sampled, "
-        r"and that sample is fed back as the next input $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, "
-        "again and again, until the melody is as long as you asked. The model learned from about 3,000 Irish and "
-        "American folk tunes (O'Neill's 1850 collection and Ryan's Mammoth Collection). Below the piano roll you "
-        "can see what it was \u201cthinking\u201d at each step, and the unrolled loop itself."
+        f"A one-to-many recurrent network at work. You give a 2-layer {cell_name} one seed note. It starts from a "
+        r"start token, $x^{\langle 1 \rangle}$ = `<start>`, and the seed is forced in as its first output "
+        r"$y^{\langle 1 \rangle}$ (given, not sampled). From then on, at every step $t$ it outputs a probability "
+        r"$\hat y^{\langle t \rangle}$ for every possible next note, one note $y^{\langle t \rangle}$ is sampled, "
+        r"and that output is fed back as the next input, $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, until "
+        "the melody is as long as you asked. The model learned from about 3,000 Irish and American folk tunes "
+        "(O'Neill's 1850 collection and Ryan's Mammoth Collection). Below the piano roll you can see what it was "
+        "\u201cthinking\u201d at each step, and the unrolled loop itself."
     )
+
+
+def input_source(t: int, n_seed: int) -> str:
+    """Where x⟨t⟩ comes from, in the notation of the intro."""
+    if t == 1:
+        return " (the start token: nothing played yet)"
+    if t - 1 <= n_seed:
+        return f" (the seed note y⟨{t - 1}⟩, given, fed in)"
+    return f" (the previous output y⟨{t - 1}⟩, sampled and fed back)"
 
 
 st.title("🎵 Music generation: one note in, a melody out")
@@ -247,51 +141,71 @@ melody_screen, thinking_screen, step_screen, quality_screen, try_this = screens(
 with melody_screen, controls("Seed note, model and sampling"):
     left, right = st.columns([5, 4], gap="large")
     with left:
-        st.markdown("##### The seed: the first input")
-        source = st.segmented_control("Seed from", ["A note", "A MIDI file"], default="A note", key="msrc")
+        st.markdown("##### The seed: the first note")
+        source = st.segmented_control("Seed from", ["A note", "A MIDI file"], default="A note", key="mus_src",
+                                      persist_state="session")
         seed_tokens: list[int] | None = None
         seed_text = ""
         if source == "A MIDI file":
             upload = st.file_uploader("Upload a short MIDI file; its first notes (up to 8) become the seed",
-                                      type=["mid", "midi"], key="mupload", max_upload_size=1)
-            if upload is None:
-                st.info("No file yet: the seed note below is used until you upload one.")
-            elif upload.size > MAX_UPLOAD_BYTES:
-                st.error(f"That file is {upload.size / 1000:.0f} kB; please upload a short MIDI file "
-                         f"(at most {MAX_UPLOAD_BYTES // 1000} kB). Using the seed note instead.")
-            else:
+                                      type=["mid", "midi"], key="mus_upload", max_upload_size=1,
+                                      on_change=upload_changed)
+            if upload is not None:
+                shown_name = file_name_literal(upload.name, 60)
                 try:
-                    seed_tokens = seed_tokens_from_midi(upload.getvalue())
-                    if not seed_tokens:
+                    if upload.size > MAX_UPLOAD_BYTES:
+                        raise ValueError(too_big_message(upload.size))
+                    tokens = seed_tokens_from_midi(upload.getvalue())
+                    if not tokens:
                         raise ValueError("The MIDI file holds no notes.")
-                    seed_text = "the first notes of your file: " + ", ".join(token_label(t) for t in seed_tokens)
+                    st.session_state[KEPT_SEED] = {"name": upload.name[:200], "tokens": tokens}
                 except ValueError as exc:
-                    seed_tokens = None
-                    st.error(f"Could not use “{markdown_literal(upload.name, 60)}”: {exc} Using the seed note "
-                             "instead.")
-        note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mnote",
-                                  index=NOTE_LABELS.index("C4"), bind="query-params")
-        st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mkeys", on_select=pick_key,
-                        selection_mode="points", config={"displayModeBar": False}, width="stretch")
-        st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")
+                    st.session_state.pop(KEPT_SEED, None)
+                    st.error(f"Could not use “{shown_name}”: {exc} Using the seed note instead.")
+            kept = st.session_state.get(KEPT_SEED)
+            if kept:
+                seed_tokens = list(kept["tokens"])
+                seed_text = "the first notes of your file: " + ", ".join(token_label(t) for t in seed_tokens)
+                if upload is None:
+                    k1, k2 = st.columns([3, 1], vertical_alignment="center")
+                    k1.caption(f"Using “{file_name_literal(kept['name'], 60)}”, uploaded earlier in this session. "
+                               "Upload another file to replace it.")
+                    k2.button("Forget it", key="mus_forget", on_click=forget_upload, type="tertiary")
+            elif upload is None:
+                st.info("No file yet: the seed note below is used until you upload one.")
+        from_file = seed_tokens is not None
+        st.session_state.setdefault("mus_note", "C4")  # the box's only default: the keyboard also writes this key
+        note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mus_note",
+                                  bind="query-params", disabled=from_file or locked("mus_note"),
+                                  help="Not used while a MIDI file gives the seed." if from_file else None)
+        if not from_file:
+            st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mus_keys", on_select=pick_key,
+                            selection_mode="points", config={"displayModeBar": False}, width="stretch")
+            st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")
 
     with right:
         st.markdown("##### How to sample")
-        model_label = st.segmented_control("Model", list(MODEL_LABELS), default="LSTM", key="mnet",
-                                           bind="query-params")
+        model_label = st.segmented_control("Model", list(MODEL_LABELS), default="LSTM", key="mus_net",
+                                           bind="query-params", disabled=locked("mus_net"))
         cell = MODEL_LABELS.get(model_label or "LSTM", "lstm")
         length = st.slider("Length (events: notes and rests)", MIN_LENGTH, MAX_LENGTH, DEFAULTS["length"],
-                           key="mlen", bind="query-params")
+                           key="mus_len", bind="query-params", disabled=locked("mus_len"))
         temperature = st.slider("Temperature (low = safe and repetitive, high = adventurous)", MIN_TEMPERATURE,
-                                MAX_TEMPERATURE, DEFAULTS["temperature"], step=0.05, key="mtemp", bind="query-params")
+                                MAX_TEMPERATURE, DEFAULTS["temperature"], step=0.05, key="mus_temp",
+                                bind="query-params", disabled=locked("mus_temp"))
         c1, c2 = st.columns(2)
-        top_k = c1.slider("Top-k (0 = no cut)", 0, 60, DEFAULTS["top_k"], key="mtopk", bind="query-params")
-        tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mbpm",
-                          bind="query-params")
-        rseed = whole_number_input("Random seed (same seed → same melody)", 0, 99_999, DEFAULTS["seed"],
-                                   key="mseed")
+        top_k = c1.slider("Top-k (0 = no cut)", 0, 60, DEFAULTS["top_k"], key="mus_topk", bind="query-params",
+                          disabled=locked("mus_topk"))
+        tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mus_bpm",
+                          bind="query-params", disabled=locked("mus_bpm"))
+        # Set one way only (the 🎲 button writes this key): a default here too would make Streamlit warn.
+        st.session_state.setdefault("mus_seed", float(DEFAULTS["seed"]))
+        rseed = whole_number(st.number_input("Random seed (same seed → same melody)", 0.0, float(MAX_SEED_VALUE),
+                                             step=1.0, format="%.0f", key="mus_seed", bind="query-params",
+                                             disabled=locked("mus_seed")),
+                             0, MAX_SEED_VALUE, DEFAULTS["seed"])
         scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS,
-                                   key="mscale", bind="query-params")
+                                   key="mus_scale", bind="query-params", disabled=locked("mus_scale"))
 with intro_slot.container():
     intro(intro_text(CELL_NAMES[cell]))
 
@@ -304,12 +218,11 @@ except AssetError as exc:
 
 if seed_tokens is None:
     seed_tokens = seed_from_note(model, parse_note_name(note_label))
-    beats = TOKEN_TICKS[seed_tokens[0]] / TICKS_PER_QUARTER
-    seed_text = f"the note {note_label} ({beats:g} beat{'s' if beats != 1 else ''} long: the model chose the length)"
+    seed_text = f"the note {note_label} ({beats_phrase(int(TOKEN_TICKS[seed_tokens[0]]))}: the model chose the length)"
 temperature = min(max(float(temperature), MIN_TEMPERATURE), MAX_TEMPERATURE)
+scale = "" if scale_label == "Off" else scale_label
 with heavy.job("melody generation"):
-    melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed),
-                        "" if scale_label == "Off" else scale_label)
+    melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed), scale)
     notes = melody.notes(tempo)
     midi, mp3, engine = midi_and_audio(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
 
@@ -318,15 +231,17 @@ with melody_screen:
     with a1:
         st.audio(mp3, format="audio/mpeg")
     with a2:
-        st.download_button("⬇️ MIDI file", midi, file_name=f"unrolled-{cell}-{note_label}-seed{rseed}.mid",
-                           mime="audio/midi", width="stretch")
+        seed_name = note_label if not from_file else "file"
+        st.download_button("⬇️ MIDI file", midi, file_name=f"unrolled-{cell}-{seed_name}-seed{rseed}.mid",
+                           mime="audio/midi", width="stretch", key="mus_midi")
     with a3:
-        st.button("🎲 New melody", on_click=new_seed, width="stretch",
+        st.button("🎲 New melody", on_click=new_seed, width="stretch", key="mus_new", disabled=locked("mus_seed"),
                   help="A new random seed: the same settings, another melody.")
-    st.plotly_chart(piano_roll(melody, tempo), key="mroll", width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(piano_roll(melody, tempo), key="mus_roll", width="stretch", config={"displayModeBar": False})
     st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "
                 f"{len(melody.tokens) - melody.n_seed} more events: {len(notes)} notes in all, "
-                f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute.")
+                f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute. The seed is purple, the generated "
+                "notes blue.")
     st.caption("Audio rendered on the server with "
                + ("FluidSynth and a General MIDI piano soundfont." if engine == "fluidsynth" else
                   "a small numpy synthesiser (decaying harmonics with an attack–decay–release envelope).")
@@ -337,36 +252,63 @@ with thinking_screen:
     mean_h = melody.mean_entropy()
     st.markdown(
         "Each column is one step. The shading is the probability the model gave to each next pitch, after your "
-        "temperature, top-k and scale lock; the orange dot is the note that was actually sampled. "
+        "temperature, top-k and scale lock; the **orange circles** are the notes that were sampled, the **purple "
+        "diamonds** the seed, forced in. "
         f"Mean uncertainty over the sampled steps: **{mean_h:.2f} bits** (about {2 ** mean_h:.1f} equally likely "
         "choices). Raise the temperature and watch the columns spread out."
     )
-    st.plotly_chart(thinking_heatmap(melody), key="mthink", width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(thinking_heatmap(melody), key="mus_think", width="stretch", config={"displayModeBar": False})
+
+    cold_t, hot_t = CHECK_TEMPERATURES
+    temperature_options = [f"Fewer at {cold_t:g}", f"More at {cold_t:g}", "The same number"]
+
+    def temperature_melodies() -> list[tuple[float, Melody]]:
+        with heavy.job("melody generation"):
+            return [(t, melody_for(cell, tuple(seed_tokens), int(length), t, int(top_k), int(rseed), scale))
+                    for t in CHECK_TEMPERATURES]
+
+    def temperature_answer() -> Answer:
+        (_, cold), (_, hot) = temperature_melodies()
+        n_cold, n_hot = len(set(cold.pitches())), len(set(hot.pitches()))
+        fewer, more, same = temperature_options
+        correct = fewer if n_cold < n_hot else more if n_cold > n_hot else same
+        return Answer(correct=correct,
+                      why=f"Generated just now by the {CELL_NAMES[cell]} from the same seed and random seed {rseed}, "
+                          f"{len(cold.tokens)} events each: {n_cold} distinct notes at temperature {cold_t:g}, "
+                          f"{n_hot} at {hot_t:g}. Dividing the scores by a small temperature sharpens the "
+                          "distribution onto the few most likely notes.")
+
+    if checkpoint("mus_cp_temperature", f"At temperature {cold_t:g}, will the melody use more or fewer distinct "
+                  f"notes than at {hot_t:g}?", temperature_options, temperature_answer):
+        st.plotly_chart(temperature_pair(temperature_melodies(), tempo), key="mus_cp_temperature_fig",
+                        width="stretch", config={"displayModeBar": False})
 
 # --- one step, and the unrolled loop ----------------------------------------------------------
 with step_screen:
     n_steps = len(melody.steps)
-    st.session_state["mstep"] = min(max(int(st.session_state.get("mstep", melody.n_seed + 1)), 1), n_steps)
-    t_sel = st.slider("Look at step t", 1, n_steps, key="mstep", bind="query-params")
+    st.session_state["mus_step"] = min(max(int(st.session_state.get("mus_step", melody.n_seed + 1)), 1), n_steps)
+    t_sel = st.slider("Look at step t", 1, n_steps, key="mus_step", bind="query-params", disabled=locked("mus_step"))
     st.markdown("**The unrolled one-to-many loop.** The same cell (same weights) is applied at every step; the "
-                "hidden state a⟨t⟩ flows to the right and each sampled output y⟨t⟩ (dashed green) becomes the next "
-                f"input x⟨t+1⟩. Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step "
-                "slider to walk along the melody.")
-    st.plotly_chart(unrolled_loop(melody, t_sel, CELL_NAMES[cell]), key="munroll", width="stretch",
+                "hidden state a⟨t⟩ flows to the right. x⟨1⟩ is the start token; each output y⟨t⟩ (the seed, in "
+                "purple, then the sampled notes, in orange) becomes the next input x⟨t+1⟩ (dashed green). "
+                f"Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step slider to walk "
+                "along the melody.")
+    st.plotly_chart(unrolled_loop(melody, t_sel, CELL_NAMES[cell]), key="mus_unroll", width="stretch",
                     config={"displayModeBar": False})
 
     s_sel = melody.steps[t_sel - 1]
     b1, b2 = st.columns([3, 2], gap="large")
     with b1:
-        st.plotly_chart(step_bars(melody, t_sel), key="mbars", width="stretch", config={"displayModeBar": False})
+        st.plotly_chart(step_bars(melody, t_sel), key="mus_bars", width="stretch", config={"displayModeBar": False})
     with b2:
-        how = ("It was **not sampled**: the seed is given, so it is forced in; the bars show what the model would "
-               "have expected." if s_sel.forced else
-               f"The sampled event **{html.escape(token_label(s_sel.token))}** had probability {s_sel.prob:.2f}.")
-        fed = " (the start token: nothing played yet)" if t_sel == 1 else " (the previous output, fed back)"
-        st.markdown(f"**Step {t_sel}.** Input x⟨{t_sel}⟩ = {html.escape(token_label(s_sel.input_token))}{fed}. "
-                    f"The top {len(s_sel.top_tokens)} candidates for y⟨{t_sel}⟩ are on the left. {how} "
-                    f"Entropy of this step's distribution: {s_sel.entropy_bits:.2f} bits.")
+        how = (f"y⟨{t_sel}⟩ was **not sampled**: it is the seed, given and forced in (purple); the bars show what "
+               "the model would have expected." if s_sel.forced else
+               f"The sampled event y⟨{t_sel}⟩ = **{html.escape(token_label(s_sel.token))}** had probability "
+               f"{s_sel.prob:.2f}.")
+        st.markdown(f"**Step {t_sel}.** Input x⟨{t_sel}⟩ = {html.escape(token_label(s_sel.input_token))}"
+                    f"{input_source(t_sel, melody.n_seed)}. The top {len(s_sel.top_tokens)} candidates for "
+                    f"y⟨{t_sel}⟩ are on the left. {how} Entropy of this step's distribution: "
+                    f"{s_sel.entropy_bits:.2f} bits.")
 
 # --- evaluation ------------------------------------------------------------------------------
 with quality_screen:
@@ -434,7 +376,8 @@ try_this.markdown(
     "- Switch between LSTM, GRU and Vanilla RNN with the same seed note and random seed. Which melodies keep a "
     "steady rhythm over 128 events? Compare with their bits per event in the table.\n"
     "- Lock the scale to E minor and start from C4 (not in the scale's tonic chord). Does the model still find "
-    "a tune-like shape? Which step in the unrolled loop shows the first note that depends on a fed-back output?"
+    "a tune-like shape? Which step in the unrolled loop shows the first note that depends on a sampled output "
+    "fed back?"
 )
 with try_this:
     lesson_link("pages/rnn_types.py", "See all five RNN wirings on the RNN types page")

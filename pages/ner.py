@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
-import html
 import json
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from sequence_models.ner.data import TAGS
 from sequence_models.ner.highlight import highlight_html, legend_html
-from sequence_models.ner.inference import DEFAULT_TEXT, EVALUATION_FILE, MAX_CHARS, Analysis, analyse, load
+from sequence_models.ner.inference import (
+    COURSE_EXAMPLE,
+    DEFAULT_TEXT,
+    EVALUATION_FILE,
+    MAX_CHARS,
+    Analysis,
+    analyse,
+    load,
+)
+from sequence_models.ner.metrics import bio_violations
+from sequence_models.ner.report import (
+    SET_LABELS,
+    course_rows,
+    invalid_pair_demo,
+    transition_score,
+    weak_spots,
+)
 from sequence_models.ner.tokenizer import split_sentences
 from sequence_models.ner.types import COURSE_TYPES, OTHER_TYPES, display_name
 from sequence_models.runtime import AssetError, asset_path, use_inference_threads
 from ui import heavy, palette
 from ui.lessons import ensure_app_navigation, lesson_link
+from ui.ner_figures import f1_bars, tag_heatmap, tag_strip_html
 from ui.presentation import controls, intro, screens
+from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
@@ -30,25 +47,33 @@ TYPE_COLOURS = {
     "Product": "#6A3D9A", "Event": "#8C510A", "Facility": "#01665E",
 }
 EXAMPLES: dict[str, str] = {
-    "Course example (organization, location, money)": DEFAULT_TEXT,
+    "The course notes' ten types in two sentences": COURSE_EXAMPLE,
+    "News: organization, location, money": "Apple Inc. is looking at buying UK startup for $1 billion.",
     "Person, date and organization": "Barack Obama met Angela Merkel in Berlin on Tuesday, the White House said.",
     "Time and facility": "The detainees at Guantanamo Bay were moved late Wednesday night.",
     "Percentage and money": "Inflation fell to 2.5% in May, and the government raised $2 billion in a bond sale.",
     "Event": "Hurricane Katrina struck New Orleans in August 2005.",
-    "Product (a type this model misses)": ("The space shuttle Atlantis, a Soyuz capsule and two F-16 fighter jets "
-                                           "were on display."),
+    "Everyday, in lower case": "jane smith from london joined google last week and bought an iphone for $500.",
     "Other types: nationality, numbers, ordinals": "Three Iranian diplomats left Iraq for the second time this year.",
     "Bidirectional matters: Jordan": ("Officials in Jordan said the water was low.\n"
                                       "Officials in Jordan River towns said the water was low."),
 }
 #: Two sentences identical up to and including "Jordan"; only the words after it differ.
 JORDAN = ("Officials in Jordan said the water was low.", "Officials in Jordan River towns said the water was low.")
-#: Session flag: the examples menu disagreed with the text at load (a link with both ?ex= and ?text=).
+#: Session flag: the examples menu disagreed with the text at load (a link with both ?ner_ex= and ?ner_text=).
 STALE_EXAMPLE = "_ner_stale_example"
+#: Longest text (URL-encoded) that is kept in the page's address; longer text is left out of links.
+URL_TEXT_LIMIT = 2000
+TEXT_KEY = "ner_text"
+PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
 def ontonotes_colour(label: str) -> str:
     return TYPE_COLOURS.get(display_name(label), palette.GREY)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 @st.cache_resource(show_spinner="Loading the taggers…")
@@ -67,63 +92,50 @@ def run_model(kind: str, text: str) -> Analysis:
 def evaluation() -> dict | None:
     path = asset_path(EVALUATION_FILE)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) and "models" in data else None
+
+
+@st.cache_data(show_spinner=False)
+def demo_invalid_pair() -> tuple[str, list[str], list[str], list[int]] | None:
+    """A built-in sentence on which the forward-only model emits an invalid I- tag (found by running it)."""
+    use_inference_threads(1)
+    return invalid_pair_demo(get_tagger("forward_lstm"))
 
 
 def set_example() -> None:
     """Examples menu → text box. Clearing the menu keeps the text."""
-    example = EXAMPLES.get(st.session_state.get("ex") or "")
+    example = EXAMPLES.get(st.session_state.get("ner_ex") or "")
     if example is not None:
-        st.session_state["text"] = example
+        st.session_state[TEXT_KEY] = example
 
 
 def forget_example() -> None:
     """Text box edited: once it no longer holds the chosen example, the menu goes back to "no example"."""
-    if st.session_state.get("text") != EXAMPLES.get(st.session_state.get("ex") or ""):
-        st.session_state["ex"] = None
+    if st.session_state.get(TEXT_KEY) != EXAMPLES.get(st.session_state.get("ner_ex") or ""):
+        st.session_state["ner_ex"] = None
 
 
-def heatmap(result: Analysis, rows: range, title: str, all_tags: bool) -> go.Figure:
-    """tokens × BIO tags: the probability of each tag for each token (one output per input)."""
-    probs = result.probs[rows.start:rows.stop]
-    keep = list(range(len(TAGS))) if all_tags else [j for j in range(len(TAGS)) if probs[:, j].max() >= 0.02]
-    keep = keep or [0]
-    z = probs[:, keep].T
-    tokens = [result.tokens[i].text for i in rows]
-    chosen = [result.tags[i] for i in rows]
-    text = [[f"{v:.2f}" if v >= 0.005 else "" for v in row] for row in z]
-    hover = [[f"{html.escape(tokens[c])} → {TAGS[keep[r]]}: {z[r, c]:.3f}" for c in range(len(tokens))]
-             for r in range(len(keep))]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(range(len(tokens))), y=[TAGS[j] for j in keep], text=text, texttemplate="%{text}",
-        customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=0, zmax=1,
-        colorscale=[[0, "#FFFFFF"], [1, palette.BLUE]], colorbar={"title": "p"}))
-    # outline the tag the model chose for each token
-    for c, tag in enumerate(chosen):
-        if TAGS.index(tag) in keep:
-            r = keep.index(TAGS.index(tag))
-            fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
-                          line={"color": palette.VERMILION, "width": 2})
-    fig.update_layout(title=title, height=190 + 26 * len(keep), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      xaxis={"tickmode": "array", "tickvals": list(range(len(tokens))),
-                             "ticktext": [html.escape(t, quote=False) for t in tokens],  # plotly reads <b>, <a> …
-                             "tickangle": -45},
-                      yaxis={"autorange": "reversed"})
-    return fig
+def mirror_text_in_url(text: str, example: str | None) -> bool:
+    """Keep the text in the address (``?ner_text=``) when it is short enough; returns ``False`` when left out.
 
-
-def token_table(bi: Analysis, fw: Analysis, rows: range) -> pd.DataFrame:
-    idx = {t: i for i, t in enumerate(TAGS)}
-    return pd.DataFrame({
-        "token": [bi.tokens[i].text for i in rows],
-        "BiLSTM-CRF tag": [bi.tags[i] for i in rows],
-        "p (BiLSTM-CRF)": [float(bi.probs[i, idx[bi.tags[i]]]) for i in rows],
-        "forward-only tag": [fw.tags[i] for i in rows],
-        "p (forward-only)": [float(fw.probs[i, idx[fw.tags[i]]]) for i in rows],
-        "differ": ["✗ differ" if bi.tags[i] != fw.tags[i] else "" for i in rows],
-    })
+    The text is left out when it is the chosen example or the default (the address already says
+    that), and when it is longer than :data:`URL_TEXT_LIMIT` URL-encoded characters: such links
+    could not be reloaded or shared (servers refuse very long addresses)."""
+    implied = EXAMPLES.get(example or "", DEFAULT_TEXT)
+    fits = len(quote(text, safe="")) <= URL_TEXT_LIMIT
+    wanted = text if fits and text != implied else None
+    try:
+        if wanted is None:
+            if TEXT_KEY in st.query_params:
+                del st.query_params[TEXT_KEY]
+        elif st.query_params.get(TEXT_KEY) != wanted:
+            st.query_params[TEXT_KEY] = wanted
+    except Exception:  # noqa: BLE001 - no browser session (some test harnesses): nothing to mirror
+        pass
+    return fits
 
 
 # --- page -----------------------------------------------------------------------------
@@ -147,29 +159,34 @@ except AssetError as exc:
 
 stale_link = st.session_state.pop(STALE_EXAMPLE, False)
 if stale_link:
-    st.session_state["ex"] = None
+    st.session_state["ner_ex"] = None
 with controls("Text to tag"):
     example = st.selectbox("Examples", list(EXAMPLES), index=None, placeholder="Choose an example…",
-                           key="ex", bind="query-params", on_change=set_example,
-                           help="Each example shows one or more of the course's entity types.")
-    if "text" not in st.session_state:
-        st.session_state["text"] = EXAMPLES.get(example or "", DEFAULT_TEXT)
-    raw = st.text_area(f"Text to tag (up to {MAX_CHARS:,} characters)", key="text", height=110,
-                       bind="query-params", on_change=forget_example)
+                           key="ner_ex", bind="query-params", on_change=set_example, disabled=locked("ner_ex"),
+                           help="The first example uses each of the course notes' ten entity types once.")
+    if TEXT_KEY not in st.session_state:
+        from_url = st.query_params.get(TEXT_KEY)
+        st.session_state[TEXT_KEY] = (from_url if isinstance(from_url, str)
+                                      else EXAMPLES.get(example or "", DEFAULT_TEXT))
+    raw = st.text_area(f"Text to tag (up to {MAX_CHARS:,} characters)", key=TEXT_KEY, height=110,
+                       max_chars=MAX_CHARS, on_change=forget_example, disabled=locked(TEXT_KEY))
 raw = raw or ""
 if example is not None and raw != EXAMPLES.get(example) and not stale_link:
-    # A link whose ?text= is not its ?ex= example: the URL wins on a first run, so clear the menu on a rerun.
+    # A link whose ?ner_text= is not its ?ner_ex= example: the URL wins on a first run, so clear the menu on a rerun.
     st.session_state[STALE_EXAMPLE] = True
     st.rerun()
-text = raw
-if len(raw) > MAX_CHARS:
-    cut = raw.rfind(" ", 0, MAX_CHARS)
-    text = raw[:cut if cut > MAX_CHARS // 2 else MAX_CHARS]
-    st.warning(f"Your text has {len(raw):,} characters; the tagger reads at most {MAX_CHARS:,}, "
-               f"so only the first {len(text):,} are tagged below.")
+text = raw[:MAX_CHARS]
+if len(raw) >= MAX_CHARS:
+    st.warning(f"The box holds at most {MAX_CHARS:,} characters (the tagger's limit), so anything pasted beyond "
+               f"that was cut; the first {len(text):,} are tagged below.")
+if not mirror_text_in_url(text, example):
+    st.caption(f"🔗 This text is too long to travel in the page's address ({len(quote(text, safe='')):,} characters "
+               f"once encoded; links carry at most {URL_TEXT_LIMIT:,}), so a link copied from the address bar or "
+               "the class-link builder opens with the starting text instead. Share the text itself, or the "
+               "JSON download under *Entities*.")
 if not text.strip():
-    st.info("Type or paste some English text above (or pick an example) to see its entities. "
-            "News-style sentences work best, e.g. “Apple Inc. is looking at buying UK startup for $1 billion.”")
+    st.info("Type or paste some English text above (or pick an example) to see its entities, e.g. "
+            f"“{COURSE_EXAMPLE.splitlines()[0]}”")
     st.stop()
 
 with heavy.job("tagging"):
@@ -185,7 +202,7 @@ with entities_screen:
     type_options = list(COURSE_TYPES) + list(OTHER_TYPES)
     with controls("Entity types"):
         chosen = st.pills("Show types", type_options, selection_mode="multi", default=list(COURSE_TYPES),
-                          key="types", bind="query-params",
+                          key="ner_types", bind="query-params", disabled=locked("ner_types"),
                           help="The course's ten types are on; NORP, CARDINAL and the other OntoNotes types are off "
                                "until you pick them.")
     chosen = chosen or []
@@ -200,14 +217,22 @@ with entities_screen:
     if not bi.entities:
         st.caption("The BiLSTM-CRF found no entities in this text.")
     else:
-        note = f" {len(hidden)} more of types you have filtered out." if hidden else ""
-        st.caption(f"{len(shown)} entities shown.{note} Hover over an entity for its OntoNotes label and the "
-                   "model's confidence: the smallest CRF marginal p(tag | whole sentence) among its words.")
+        note = f" {plural(len(hidden), 'more')} of types you have filtered out." if hidden else ""
+        st.caption(f"{plural(len(shown), 'entity', 'entities')} shown.{note} Hover over an entity for its "
+                   "OntoNotes label and the model's confidence: the smallest CRF marginal p(tag | whole sentence) "
+                   "among its words.")
     if shown:
         st.dataframe(pd.DataFrame({
             "text": [e.text for e in shown], "type": [display_name(e.label) for e in shown],
             "OntoNotes label": [e.label for e in shown], "confidence": [round(e.score, 3) for e in shown],
             "characters": [f"{e.start}–{e.end}" for e in shown]}), hide_index=True, width="stretch")
+    export = {"text": text, "models": {MODEL_LABELS[r.kind]: {"entities": [e.as_dict() for e in r.entities]}
+                                       for r in (bi, fw)},
+              "note": "start/end are character offsets into text (end exclusive); score is the model's "
+                      "confidence in the span's tags; labels are OntoNotes types."}
+    st.download_button("Download the entity spans (JSON)", json.dumps(export, ensure_ascii=False, indent=2),
+                       file_name="entities.json", mime="application/json", key="ner_dl_entities",
+                       help="Both models' entities with character offsets, types and confidence.")
 
 # --- per-token view ---------------------------------------------------------------------
 sentences = split_sentences(text, bi.tokens)
@@ -222,12 +247,14 @@ with per_token:
     with controls("Sentence, model and tags"):
         c1, c2 = st.columns([3, 2])
         with c1:
-            which = st.selectbox("Sentence", range(len(labels)), format_func=lambda i: labels[i], key="sent",
+            which = st.selectbox("Sentence", range(len(labels)), format_func=lambda i: labels[i], key="ner_sent",
                                  disabled=len(labels) == 1) if len(labels) > 1 else 0
         with c2:
             hm_model = st.segmented_control("Model", list(MODEL_LABELS.values()), default="BiLSTM-CRF",
-                                            required=True, key="hm", bind="query-params") or "BiLSTM-CRF"
-        all_tags = st.toggle("Show all 37 tags", key="alltags", bind="query-params",
+                                            required=True, key="ner_hm", bind="query-params",
+                                            disabled=locked("ner_hm")) or "BiLSTM-CRF"
+        all_tags = st.toggle(f"Show all {len(TAGS)} tags", key="ner_alltags", bind="query-params",
+                             disabled=locked("ner_alltags"),
                              help="By default only tags with probability ≥ 0.02 somewhere in the sentence are drawn.")
     rows = bounds[which or 0]
     if len(rows) > MAX_COLS:
@@ -235,10 +262,15 @@ with per_token:
         rows = range(rows.start, rows.start + MAX_COLS)
     res = bi if hm_model == "BiLSTM-CRF" else fw
     what = ("CRF marginals p(tag | whole sentence)" if res is bi else "softmax p(tag | words up to here)")
-    st.plotly_chart(heatmap(res, rows, f"{hm_model}: {what}", all_tags), width="stretch")
+    probs = res.probs[rows.start:rows.stop]
+    keep = list(range(len(TAGS))) if all_tags else [j for j in range(len(TAGS)) if probs[:, j].max() >= 0.02]
+    keep = keep or [0]
+    st.markdown(f"**{hm_model}: {what}**")
+    st.plotly_chart(tag_heatmap([res.tokens[i].text for i in rows], [res.tags[i] for i in rows],
+                                probs[:, keep].T, [TAGS[j] for j in keep]), width="stretch")
     st.caption("Columns are the input tokens x<1> … x<Tx>; rows are the possible outputs; each column sums to 1. "
                "The outlined cell is the tag the model chose (Viterbi path for the CRF, the most likely tag "
-               "for the forward-only model).")
+               "for the forward-only model). Numbers are written in when the sentence is short; hover for the rest.")
 
 # --- bidirectional vs forward-only ----------------------------------------------------------
 with both_ways:
@@ -247,7 +279,10 @@ with both_ways:
         "label for a word can use the words **before** it and nothing after. The BiLSTM also reads right to left, "
         "and the CRF links neighbouring labels. An entity the other model does not find exactly (same words, same "
         "type) is outlined in dashed vermilion.")
-    diff_tokens = [i for i in range(len(bi.tokens)) if bi.tags[i] != fw.tags[i]]
+    fw_invalid: list[int] = []
+    for rng_ in bounds:
+        fw_invalid += [rng_.start + t for t in bio_violations(fw.tags[rng_.start:rng_.stop])]
+    invalid_starts = {(fw.tokens[i].start, fw.tokens[i].end) for i in fw_invalid}
     left, right = st.columns(2)
     for col, res_, other, name in ((left, bi, fw, "BiLSTM-CRF"), (right, fw, bi, "Forward-only LSTM")):
         theirs = {(e.start, e.end, e.label) for e in other.entities}
@@ -256,42 +291,102 @@ with both_ways:
             st.markdown(f"**{name}**")
             st.markdown(highlight_html(text, res_.entities, ontonotes_colour, display_name, visible, flagged),
                         unsafe_allow_html=True)
+    diff_tokens = [i for i in range(len(bi.tokens)) if bi.tags[i] != fw.tags[i]]
     if diff_tokens:
-        st.markdown(f"**{len(diff_tokens)} of {len(bi.tokens)} tokens get different tags:**")
-        st.dataframe(token_table(bi, fw, range(len(bi.tokens))).iloc[diff_tokens[:200]], hide_index=True,
-                     width="stretch", column_config={
-                         "p (BiLSTM-CRF)": st.column_config.NumberColumn(format="%.3f"),
-                         "p (forward-only)": st.column_config.NumberColumn(format="%.3f")})
+        st.markdown(f"**{diff_tokens and len(diff_tokens)} of {len(bi.tokens)} tokens get different tags:**")
+        idx = {t: i for i, t in enumerate(TAGS)}
+        st.dataframe(pd.DataFrame({
+            "token": [bi.tokens[i].text for i in diff_tokens[:200]],
+            "BiLSTM-CRF tag": [bi.tags[i] for i in diff_tokens[:200]],
+            "p (BiLSTM-CRF)": [float(bi.probs[i, idx[bi.tags[i]]]) for i in diff_tokens[:200]],
+            "forward-only tag": [fw.tags[i] + ("  ✗ invalid after " + (fw.tags[i - 1] if i else "start")
+                                               if i in fw_invalid else "") for i in diff_tokens[:200]],
+            "p (forward-only)": [float(fw.probs[i, idx[fw.tags[i]]]) for i in diff_tokens[:200]]}),
+            hide_index=True, width="stretch", column_config={
+                "p (BiLSTM-CRF)": st.column_config.NumberColumn(format="%.3f"),
+                "p (forward-only)": st.column_config.NumberColumn(format="%.3f")})
     else:
         st.success(f"Both models give the same tag to all {len(bi.tokens)} tokens of this text.")
 
+    st.markdown("##### Why the CRF has rules: a tag that cannot follow the one before it")
+    if fw_invalid:
+        k = fw_invalid[0]
+        sent_rows = next(r for r in bounds if k in r)
+        strip_tokens = [fw.tokens[i].text for i in sent_rows]
+        strip_tags = [fw.tags[i] for i in sent_rows]
+        bad = [i - sent_rows.start for i in fw_invalid if i in sent_rows]
+        where = "in your text"
+    else:
+        demo = demo_invalid_pair()
+        if demo is not None:
+            _, strip_tokens, strip_tags, bad = demo
+            k = None
+            where = "on a built-in sentence (your text has none)"
+        else:
+            strip_tokens, strip_tags, bad = [], [], []
+            where = ""
+    if bad:
+        b = bad[0]
+        before = strip_tags[b - 1] if b > 0 else "(sentence start)"
+        st.markdown(
+            f"The forward-only model picks each tag on its own (one softmax per token), and {where} it puts "
+            f"**{strip_tags[b]}** right after **{before}**. In BIO an *I-* (inside) tag must continue an entity of "
+            "the same type, so this pair is **invalid**: it is not clear where the entity starts, and the page "
+            "would have to guess. The BiLSTM-CRF cannot make this mistake: its CRF scores every move between "
+            f"neighbouring tags, and the move {before} → {strip_tags[b]} is fixed at "
+            f"**{transition_score(get_tagger('bilstm_crf'), before, strip_tags[b]):,.0f}** "
+            "(forbidden), so the Viterbi search never takes it.")
+        st.markdown(tag_strip_html(strip_tokens, strip_tags, bad), unsafe_allow_html=True)
+        st.caption("Forward-only LSTM tags; the invalid pair is boxed in vermilion. Entities that begin with such "
+                   "a tag are shown anyway (as seqeval scores them, an I- after O starts a new entity), but "
+                   "they are a symptom of tagging each word independently.")
+    else:
+        st.markdown("The forward-only model made no invalid pair here. In BIO an *I-* tag must continue an entity "
+                    "of the same type; the CRF forbids the other moves, so the BiLSTM-CRF never makes one.")
+    if invalid_starts:
+        st.caption(f"In your text the forward-only model starts {plural(len(invalid_starts), 'entity', 'entities')} "
+                   "with an invalid I- tag.")
+
     st.markdown("##### Why later words help: “Jordan said” vs “Jordan River”")
-    jordan_rows, jordan = [], {}
-    for sentence in JORDAN:
-        for kind, name in MODEL_LABELS.items():
-            res_ = run_model(kind, sentence)
-            k = next(i for i, t in enumerate(res_.tokens) if t.text == "Jordan")
-            p = res_.probs[k]
-            runner = next(TAGS[j] for j in np.argsort(-p) if TAGS[j] != res_.tags[k])
-            jordan[(sentence, kind)] = (res_.tags[k], p)
-            jordan_rows.append({"sentence": sentence, "model": name, "tag of “Jordan”": res_.tags[k],
-                                "p": float(p[TAGS.index(res_.tags[k])]), "runner-up": runner,
-                                "p runner-up": float(p[TAGS.index(runner)])})
-    st.dataframe(pd.DataFrame(jordan_rows), hide_index=True, width="stretch",
-                 column_config={"p": st.column_config.NumberColumn(format="%.3f"),
-                                "p runner-up": st.column_config.NumberColumn(format="%.3f")})
-    fw_a, fw_b = jordan[(JORDAN[0], "forward_lstm")][1], jordan[(JORDAN[1], "forward_lstm")][1]
-    bi_a, bi_b = jordan[(JORDAN[0], "bilstm_crf")][0], jordan[(JORDAN[1], "bilstm_crf")][0]
-    fw_note = ("gives **exactly the same** probabilities in both sentences"
-               if np.allclose(fw_a, fw_b, atol=1e-5) else "sees the same words in both sentences")
-    bi_note = (f"changes its answer from **{bi_a}** to **{bi_b}**" if bi_a != bi_b
-               else f"gives **{bi_a}** both times here, though with different probabilities")
-    st.markdown(
-        "The two sentences are identical up to and including “Jordan”. When the forward-only LSTM labels "
-        f"“Jordan” it has read only “Officials in Jordan”, so it {fw_note}: it cannot know yet whether the "
-        f"country or the river is meant. The BiLSTM has also read “said …” or “River …” from the right and "
-        f"{bi_note}. To label x<t> well you often need x<t+1>, x<t+2>, … as well — that is what the backward "
-        "half of a bidirectional RNN adds.")
+
+    def jordan_answer() -> Answer:
+        res_ = run_model("forward_lstm", JORDAN[1])
+        k_ = next(i for i, t in enumerate(res_.tokens) if t.text == "Jordan")
+        tag = res_.tags[k_]
+        place = tag != "O" and tag[2:] in PLACE_LABELS
+        p_ = float(res_.probs[k_, TAGS.index(tag)])
+        return Answer("Yes, as a place" if place else "No",
+                      f"It tags “Jordan” as {tag} (p = {p_:.2f}) after reading only “Officials in Jordan”: "
+                      "the word “River” comes later, so it cannot change this answer.")
+
+    if checkpoint("ner_cp_jordan", "In “Officials in Jordan River towns said the water was low.”, will the "
+                  "forward-only model tag “Jordan” as a place?", ["Yes, as a place", "No"], jordan_answer):
+        jordan_rows, jordan = [], {}
+        for sentence in JORDAN:
+            for kind, name in MODEL_LABELS.items():
+                res_ = run_model(kind, sentence)
+                k_ = next(i for i, t in enumerate(res_.tokens) if t.text == "Jordan")
+                p = res_.probs[k_]
+                runner = next(TAGS[j] for j in np.argsort(-p) if TAGS[j] != res_.tags[k_])
+                jordan[(sentence, kind)] = (res_.tags[k_], p)
+                jordan_rows.append({"sentence": sentence, "model": name, "tag of “Jordan”": res_.tags[k_],
+                                    "p": float(p[TAGS.index(res_.tags[k_])]), "runner-up": runner,
+                                    "p runner-up": float(p[TAGS.index(runner)])})
+        st.dataframe(pd.DataFrame(jordan_rows), hide_index=True, width="stretch",
+                     column_config={"p": st.column_config.NumberColumn(format="%.3f"),
+                                    "p runner-up": st.column_config.NumberColumn(format="%.3f")})
+        fw_a, fw_b = jordan[(JORDAN[0], "forward_lstm")][1], jordan[(JORDAN[1], "forward_lstm")][1]
+        bi_a, bi_b = jordan[(JORDAN[0], "bilstm_crf")][0], jordan[(JORDAN[1], "bilstm_crf")][0]
+        fw_note = ("gives **exactly the same** probabilities in both sentences"
+                   if np.allclose(fw_a, fw_b, atol=1e-5) else "sees the same words in both sentences")
+        bi_note = (f"changes its answer from **{bi_a}** to **{bi_b}**" if bi_a != bi_b
+                   else f"gives **{bi_a}** both times here, though with different probabilities")
+        st.markdown(
+            "The two sentences are identical up to and including “Jordan”. When the forward-only LSTM labels "
+            f"“Jordan” it has read only “Officials in Jordan”, so it {fw_note}: it cannot know yet whether the "
+            f"country or the river is meant. The BiLSTM has also read “said …” or “River …” from the right and "
+            f"{bi_note}. To label x<t> well you often need x<t+1>, x<t+2>, … as well — that is what the backward "
+            "half of a bidirectional RNN adds.")
 
 # --- evaluation -----------------------------------------------------------------------
 with how_good:
@@ -301,66 +396,54 @@ with how_good:
                    f"assets/{EVALUATION_FILE}.")
     else:
         models = ev["models"]
-        st.markdown(
-            f"Span-level precision, recall and F1 (seqeval conventions: an entity counts only if its type and both "
-            f"ends are right) on the {ev['sentences']:,} test sentences ({ev['tokens']:,} tokens), measured by "
-            "`python -m sequence_models evaluate ner`.")
-        with controls("Reference labels"):
-            ref = st.segmented_control("Reference labels", ["Column 2: spaCy silver", "Column 3: GMB gold"],
-                                       default="Column 2: spaCy silver", required=True, key="ref",
-                                       bind="query-params")
-        key = "gold" if ref == "Column 3: GMB gold" else "silver"
         kinds = [k for k in MODEL_LABELS if k in models]
-        types = sorted((t for t in models[kinds[0]][key] if t != "micro"),
-                       key=lambda t: -models[kinds[0]][key][t]["support"])
-        table = []
-        for t in ["micro", *types]:
-            row = {"type": "all types (micro)" if t == "micro" else t,
-                   "course name": "" if t == "micro" or key == "gold" else display_name(t),
-                   "support": models[kinds[0]][key].get(t, {}).get("support", 0)}
-            for k in kinds:
-                sc = models[k][key].get(t, {"precision": 0.0, "recall": 0.0, "f1": 0.0})
-                if k == "bilstm_crf":
-                    row["precision"], row["recall"], row["F1 BiLSTM-CRF"] = sc["precision"], sc["recall"], sc["f1"]
-                else:
-                    row["F1 forward-only"] = sc["f1"]
-            table.append(row)
-        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                    for c in ("precision", "recall", "F1 BiLSTM-CRF", "F1 forward-only")})
-        st.caption("Precision and recall are the BiLSTM-CRF's; the last column is the forward-only LSTM's F1 "
-                   "(its precision and recall are in the README and in the results file).")
-        speed = " · ".join(f"{MODEL_LABELS[k]}: {models[k]['tokens_per_second']:,} tokens/s, "
-                           f"{models[k]['parameters']:,} parameters" for k in kinds)
-        st.caption(("Column 3 is GMB's own annotation, compared on the types both schemes share: person, "
-                    "organization, location (GMB geo + gpe vs OntoNotes GPE + LOC) and date/time. "
-                    if key == "gold" else "Column 2 is what the models were trained to imitate. ")
-                   + f"Speed on one CPU thread, batches of 64 sentences: {speed}.")
+        set_names = [s for s in SET_LABELS if s in models[kinds[0]].get("sets", {})]
+        st.markdown(
+            "Span-level precision, recall and F1 (seqeval conventions: an entity counts only if its type and both "
+            f"ends are right) on the {ev['split']} sentences, measured by `python -m sequence_models evaluate ner`. "
+            "*Silver* means agreement with the spaCy model whose labels the taggers learned from.")
 
-    st.markdown("##### What this model learned from, and where it fails")
-    st.markdown(
-        "- **News text only.** It was trained on about 38,000 sentences (839,000 words) of news from the "
-        "Groningen Meaning Bank, mostly politics, conflicts and economics. Tweets, recipes or "
-        "scientific text look different and it will do worse on them.\n"
-        "- **Silver labels.** The training labels come from spaCy's small English model (`en_core_web_sm`), "
-        "which itself scores about 0.84 F1 on OntoNotes. This tagger learned to *imitate* that model, mistakes "
-        "included; the column 2 scores measure agreement with it, not truth. Column 3 (GMB's own, "
-        "differently defined labels) is a rougher check against human annotation.\n"
-        "- **Rare types are weak.** PRODUCT, FAC, LAW and WORK_OF_ART have a few hundred training examples or "
-        "fewer, and spaCy's silver labels for them are often wrong. PRODUCT is the worst: 230 training spans, "
-        "many of them mistakes (“Cyprus” is the most frequent one), and this model **never predicts PRODUCT** "
-        "on the test sentences — the Product example shows that failure. FAC is found less than half the time.\n"
-        "- **Typical errors.** Names that can be several things (“Jordan” the country, the river or a person); "
-        "places it has rarely seen (“Police closed Heathrow Airport” comes out as a *person*); text without "
-        "normal capitals — in lower case the course sentence loses “Apple Inc.” and “UK”, and in ALL CAPS "
-        "most of the sentence becomes one organisation; and where exactly a date or amount begins and ends.\n"
-        "- **Words it never saw** become one *unknown* word vector; what it knows about them comes from their "
-        "spelling (a small character CNN) and capitalisation.")
+        def lowest_answer() -> Answer:
+            f1 = {s: models["bilstm_crf"]["sets"][s]["micro"]["f1"] for s in set_names if s != "combined"}
+            worst = min(f1, key=f1.get)
+            return Answer(SET_LABELS[worst], "Micro-F1 of the BiLSTM-CRF: " + ", ".join(
+                f"{SET_LABELS[s]} {v:.3f}" for s, v in f1.items()) + ".")
+
+        if set_names and checkpoint(
+                "ner_cp_lowest", "On which test set does the BiLSTM-CRF score lowest?",
+                [SET_LABELS[s] for s in set_names if s != "combined"], lowest_answer):
+            with controls("Test set"):
+                options = [SET_LABELS[s] for s in set_names] + (["GMB news vs GMB's own gold labels"]
+                                                                if models[kinds[0]].get("gold") else [])
+                chosen_set = st.segmented_control("Test set", options, default=options[0], required=True,
+                                                  key="ner_set", bind="query-params",
+                                                  disabled=locked("ner_set")) or options[0]
+            gold = chosen_set not in SET_LABELS.values()
+            set_key = next((s for s, n in SET_LABELS.items() if n == chosen_set), "gmb")
+            table = course_rows(ev, set_key, gold)
+            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                        for c in ("precision", "recall", "F1 BiLSTM-CRF", "F1 forward-only")})
+            if not gold:
+                course = [r for r in table if r["course type"]]
+                st.plotly_chart(f1_bars([r["type"] for r in course], [r["course type"] for r in course],
+                                        {"BiLSTM-CRF": [r["F1 BiLSTM-CRF"] for r in course],
+                                         "Forward-only": [r["F1 forward-only"] for r in course]},
+                                        [r["support"] for r in course], threshold=0.5), width="stretch")
+            st.caption(("GMB's own annotation, compared on the types both schemes share: person, organization, "
+                        "location (GMB geo + gpe vs OntoNotes GPE + LOC) and date/time. " if gold else
+                        "The course's ten types come first. ")
+                       + "Precision and recall are the BiLSTM-CRF's. Speed on one CPU thread, batches of 64: "
+                       + " · ".join(f"{MODEL_LABELS[k]} {models[k]['tokens_per_second']:,} tokens/s, "
+                                    f"{models[k]['parameters']:,} parameters" for k in kinds) + ".")
+
+    st.markdown("##### What this model learned from, and where it is still weak")
+    st.markdown("\n".join(f"- {line}" for line in weak_spots(ev)))
 
 try_this.markdown(
     "1. Type “Jordan said” and “Jordan River” in turn. Which model changes its mind about “Jordan”, and why "
     "can the other one not?\n"
-    "2. Write the course sentence in lower case (“apple inc. is looking at buying uk startup…”). "
-    "What happens to the entities, and what does that tell you about the features the model relies on?\n"
+    "2. Write a sentence in lower case, then the same one with capitals. Which entities survive, and what does "
+    "that tell you about the features the model relies on?\n"
     "3. Find a sentence where the heatmap shows two tags with similar probability. What extra word would "
     "make the model sure?")

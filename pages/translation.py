@@ -1,47 +1,56 @@
 """Translation: an English→French encoder–decoder, with and without attention."""
 
 import html
+import io
 import json
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from sequence_models.runtime import AssetError, asset_path, use_inference_threads
-from sequence_models.translation.data import ATTRIBUTION
+from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS
 from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM
-from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult, load_model,
-                                                   translate)
+from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult, is_byte_piece,
+                                                   load_model, translate)
 from sequence_models.translation.vocab import EOS
 from ui import heavy
 from ui.inputs import markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.palette import BLUE, GREY, ORANGE, VERMILION
 from ui.presentation import controls, intro, screens
+from ui.teaching import Answer, checkpoint, locked
+from ui.translation_figures import attention_heatmap, bleu_by_length, probability_bars, word_chips
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
 
 EXAMPLES = {
+    "A name and a place": "Jane visits Africa in September.",
+    "Directions": "Where is the nearest train station?",
     "Short: adjective after the noun": "This is a French book.",
     "Short: adjective before the noun": "I want a new car.",
-    "Short: a question": "Where did you buy this beautiful white dress?",
     "Short: negation": "I don't want to eat green apples.",
+    "A student's name the model never saw": "Oluwaseun and Siobhan are reading in the library.",
+    "Bahdanau et al.'s example": "The agreement on the European Economic Area was signed in August 1992.",
+    "Reported speech": "My teacher says that recurrent networks read one word at a time.",
     "Long: two clauses": "When I was a child, I used to spend every summer with my grandparents in a small house "
                          "near the sea.",
-    "Long: reported speech": "Tom told me that he had never seen such a big black dog before he moved to this town "
-                             "last year.",
 }
 MODELS = {"Attention": "attention", "No attention": "plain"}
+VIEWS = ["Words", "Subword pieces"]
 ATTRIBUTION_MD = ("Sentence pairs from the Tatoeba Project ([tatoeba.org](https://tatoeba.org)), via "
                   "[manythings.org/anki](https://www.manythings.org/anki/), "
                   "[CC-BY 2.0](https://creativecommons.org/licenses/by/2.0/).")
 assert ATTRIBUTION.startswith("Sentence pairs from the Tatoeba Project")
-#: Room for a whole decoded sentence (at most 200 tokens) when it is escaped for Markdown.
+#: Room for a whole decoded sentence (at most 200 pieces) when it is escaped for Markdown.
 LITERAL_CHARS = 4000
 
 
 def literal(text: str) -> str:
     """User or model text for ``st.markdown``/``st.caption``: shown as typed, never as Markdown or HTML."""
     return markdown_literal(text, limit=LITERAL_CHARS)
+
+
+def piece_text(piece: str) -> str:
+    """A subword piece for display: the word-start mark ``▁`` shown as a leading space marker."""
+    return piece.replace("\u2581", "_") if piece != EOS else piece
 
 
 @st.cache_resource(show_spinner="Loading the translation model…")
@@ -65,123 +74,140 @@ def stored_evaluation() -> dict | None:
         return None
 
 
-def token_chips(tokens: list[str], unknown: list[bool]) -> str:
-    """Source tokens as chips; unknown ones dashed in vermilion (escaped HTML).
-
-    The chips sit in one ``<div>`` on one line: Markdown reads that as a raw HTML block, so the
-    tokens between the tags are not parsed as Markdown (two ``$`` chips would otherwise become math)."""
-    chips = []
-    for tok, unk in zip(tokens, unknown):
-        style = (f"border:2px dashed {VERMILION};color:{VERMILION}" if unk else f"border:1px solid {GREY}")
-        title = ' title="not in the English vocabulary: the encoder reads &lt;unk&gt;"' if unk else ""
-        chips.append(f'<span class="tr-chip"{title} style="{style};border-radius:6px;padding:1px 6px;'
-                     f'margin:2px;display:inline-block">{html.escape(tok)}{" ?" if unk else ""}</span>')
-    return '<div class="tr-chips" style="margin-bottom:0.75rem">' + "".join(chips) + "</div>"
-
-
-def unique_labels(tokens: list[str]) -> list[str]:
-    """Axis labels for categorical axes: a repeated word gets invisible zero-width spaces appended."""
-    seen: dict[str, int] = {}
-    out = []
-    for tok in tokens:
-        seen[tok] = seen.get(tok, -1) + 1
-        out.append(plotly_text(tok) + "\u200b" * seen[tok])
-    return out
-
-
-def plotly_text(tok: str) -> str:
-    """Plotly reads ``<…>`` in labels as markup (``</s>`` would vanish): escape it."""
-    return html.escape(tok, quote=False)
-
-
-def heatmap(result: TranslationResult) -> go.Figure:
-    att = result.attention.numpy()
-    src, out = unique_labels(result.source_tokens), unique_labels(result.output_tokens)
-    fig = go.Figure(go.Heatmap(
-        z=att, x=src, y=out, colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1,
-        colorbar=dict(thickness=12),
-        hovertemplate="writing “%{y}” ← reading “%{x}”: α = %{z:.3f}<extra></extra>"))
-    fig.update_layout(
-        height=max(300, 30 * len(out) + 140), margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
-        xaxis=dict(title=dict(text="English (source)"), tickangle=-45 if len(src) > 12 else 0, type="category",
-                   automargin=True),
-        yaxis=dict(title=dict(text="French (output)"), autorange="reversed", type="category", automargin=True))
-    return fig
-
-
-def bar(labels: list[str], values: list[float], colors: list[str], xtitle: str, key: str, hover: str) -> None:
-    fig = go.Figure(go.Bar(x=list(range(len(labels))), y=values, marker_color=colors,
-                           customdata=[plotly_text(x) for x in labels],
-                           text=[f"{v:.2f}" for v in values], textposition="outside",
-                           hovertemplate=hover + "<extra></extra>"))
-    fig.update_layout(height=240, margin=dict(l=5, r=5, t=10, b=5), plot_bgcolor="white",
-                      yaxis=dict(range=[0, 1.15], title="probability"),
-                      xaxis=dict(tickmode="array", tickvals=list(range(len(labels))),
-                                 ticktext=[plotly_text(x) for x in labels], title=xtitle))
-    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
+def attention_csv(matrix, source: list[str], output: list[str]) -> str:
+    """The attention matrix as CSV: one row per output token, one column per source token."""
+    import csv
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["output \\ source", *source])
+    for label, row in zip(output, matrix.tolist()):
+        w.writerow([label, *[f"{x:.4f}" for x in row]])
+    return buf.getvalue()
 
 
 def step_through(result: TranslationResult) -> None:
     n = len(result.output_tokens)
     if n == 1:
         t = 1
-        st.caption("The decoder wrote a single token: nothing to scrub through.")
+        st.caption("The decoder wrote a single piece: nothing to scrub through.")
     else:
-        st.session_state["ts"] = min(max(int(st.session_state.get("ts", 1)), 1), n)
-        t = st.slider("Output step t", 1, n, key="ts", bind="query-params",
-                      help="Scrub through the decoder's steps: what it read and what it considered.")
-    chosen = result.output_tokens[t - 1]
-    so_far = literal(" ".join(result.output_tokens[: t - 1])) or "(nothing yet)"
-    st.markdown(f"**Step {t}.** Written so far: *{so_far}* → the decoder writes **{literal(chosen)}** "
+        st.session_state["tr_ts"] = min(max(int(st.session_state.get("tr_ts", 1)), 1), n)
+        t = st.slider("Output step t", 1, n, key="tr_ts", bind="query-params", disabled=locked("tr_ts"),
+                      help="Scrub through the decoder's steps: what it read and what it considered. "
+                           "The decoder writes one subword piece per step.")
+    chosen = piece_text(result.output_tokens[t - 1])
+    so_far = literal(" ".join(piece_text(p) for p in result.output_tokens[: t - 1])) or "(nothing yet)"
+    st.markdown(f"**Step {t}.** Pieces written so far: *{so_far}* → the decoder writes **{literal(chosen)}** "
                 f"(p = {result.steps_prob[t - 1]:.2f}).")
+    st.caption("A piece starting with _ begins a new word; the others continue the word before them.")
     left, right = st.columns(2, gap="large")
     with left:
         if result.attention is not None:
             row = result.attention[t - 1].tolist()
             top = max(range(len(row)), key=row.__getitem__)
-            st.markdown(f"Attention row α⟨{t}⟩ over the English words (sums to {sum(row):.4f}):")
-            bar(result.source_tokens, row, [ORANGE if i == top else BLUE for i in range(len(row))],
-                "English word", "att_row", "α = %{y:.3f} on “%{customdata}”")
+            st.markdown(f"Attention row α⟨{t}⟩ over the English pieces (sums to {sum(row):.4f}):")
+            st.plotly_chart(probability_bars([piece_text(p) for p in result.source_tokens], row, top,
+                                             "English piece", "α = %{y:.3f} on “%{customdata}”",
+                                             "orange = the piece read most at this step"),
+                            width="stretch", key="tr_att_row", config={"displayModeBar": False})
         else:
             st.markdown("No attention row: this decoder only sees the encoder's final summary vector, the same "
                         "at every step.")
     with right:
-        words = [w for w, _ in result.steps_top[t - 1]]
+        words = [piece_text(w) for w, _ in result.steps_top[t - 1]]
         probs = [p for _, p in result.steps_top[t - 1]]
-        st.markdown("Top-5 next words (orange = the word chosen):")
-        bar(words, probs, [ORANGE if w == chosen else GREY for w in words], "candidate next word", "top5",
-            "P(“%{customdata}”) = %{y:.3f}")
+        st.markdown("Top-5 next pieces:")
+        st.plotly_chart(probability_bars(words, probs, words.index(chosen) if chosen in words else None,
+                                         "candidate next piece", "P(“%{customdata}”) = %{y:.3f}",
+                                         "orange = the piece written"),
+                        width="stretch", key="tr_top5", config={"displayModeBar": False})
         if chosen not in words:
-            st.caption(f"The chosen word “{literal(chosen)}” is not in this step's top 5: beam search kept it "
+            st.caption(f"The chosen piece “{literal(chosen)}” is not in this step's top 5: beam search kept it "
                        "because the whole sentence scored better.")
 
 
-def bleu_chart(evaluation: dict) -> None:
+def _bucket(rows: list[dict], name: str) -> dict | None:
+    return next((r for r in rows if r["bucket"] == name), None)
+
+
+def length_drop(evaluation: dict, model: str, start: str = "6–15", end: str = "26–40") -> float | None:
+    """BLEU (lower-cased, greedy) lost by ``model`` on the joined-sentence set from bucket ``start`` to ``end``."""
+    rows = evaluation["models"].get(model, {}).get("long", {}).get("buckets", [])
+    a, b = _bucket(rows, start), _bucket(rows, end)
+    return None if a is None or b is None else a["bleu_lc"] - b["bleu_lc"]
+
+
+def why_attention(evaluation: dict) -> None:
     models = evaluation["models"]
-    fig = go.Figure()
-    for name, label, color in (("attention", "with attention", BLUE), ("plain", "without attention", VERMILION)):
-        if name not in models:
-            continue
-        b = models[name]["buckets"]
-        fig.add_trace(go.Scatter(x=[r["bucket"] for r in b], y=[r["bleu"] for r in b], mode="lines+markers",
-                                 name=label, line=dict(color=color, width=3), customdata=[r["n"] for r in b],
-                                 hovertemplate="%{x} words: BLEU %{y:.1f} (%{customdata} sentences)<extra>"
-                                               + label + "</extra>"))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
-                      xaxis_title="English sentence length (words)", yaxis_title="BLEU (test split, greedy)",
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
-    st.plotly_chart(fig, width="stretch", key="bleu_len", config={"displayModeBar": False})
+    att, pl = models.get("attention"), models.get("plain")
+    if not (att and pl and "greedy" in att and "greedy" in pl):
+        st.info("The stored evaluation is from an older version; run `python -m sequence_models evaluate "
+                "translation` to refresh it.")
+        return
+    ga, gp = att["greedy"], pl["greedy"]
+    st.markdown(
+        f"On the {evaluation['pairs']:,} test pairs (one reference each, greedy decoding, lower-cased sacreBLEU) "
+        f"the attention model scores **{ga['overall']['bleu_lc']:.1f} BLEU** and the model without attention "
+        f"**{gp['overall']['bleu_lc']:.1f}**; on sentences of at most 20 words "
+        f"{ga['upto20']['bleu_lc']:.1f} against {gp['upto20']['bleu_lc']:.1f}. Cased, the scores are "
+        f"{ga['overall']['bleu']:.1f} and {gp['overall']['bleu']:.1f}.")
+    if "long" in att and "long" in pl:
+        lo, hi = LONG_BUCKETS[0][0], LONG_BUCKETS[2][0]
+        drop_a, drop_p = length_drop(evaluation, "attention", lo, hi), length_drop(evaluation, "plain", lo, hi)
+        st.markdown(
+            "**Long inputs.** Tatoeba's sentences are short: its test split has too few long ones to show what "
+            "attention is for. So we built a second, clearly separate test set: the test split's sentences, "
+            "joined 2–6 at a time into one input (English joined with a space, French likewise), "
+            f"{evaluation.get('long_per_bucket', 0)} inputs per length bucket.")
+        if drop_a is not None and drop_p is not None and checkpoint(
+                "tr_cp_length", f"Which model loses more BLEU from {lo} to {hi} words?",
+                ["With attention", "Without attention", "Both about the same"],
+                lambda: Answer(
+                    correct=("Without attention" if drop_p > drop_a + 2 else
+                             "With attention" if drop_a > drop_p + 2 else "Both about the same"),
+                    why=(f"On the joined-sentence test set the model without attention falls by {drop_p:.1f} BLEU "
+                         f"and the attention model by {drop_a:.1f}: one fixed-size vector cannot hold a long "
+                         "input, while attention reads the words it needs at each step."))):
+            st.plotly_chart(bleu_by_length({"with attention": att["long"]["buckets"],
+                                            "without attention": pl["long"]["buckets"]},
+                                           "English input length (words), joined-sentence test set",
+                                           "BLEU (lower-cased, greedy)"),
+                            width="stretch", key="tr_bleu_long", config={"displayModeBar": False})
+            st.caption("The shape of Bahdanau et al. (2015), figure 2: the fixed-length encoder–decoder collapses "
+                       "as inputs grow; with attention the fall is gentler. Hover a point for the number of inputs.")
+    st.markdown("**By sentence length on the test split itself** (buckets with fewer than 100 sentences are "
+                "anecdotes: hover for the counts):")
+    st.plotly_chart(bleu_by_length({"with attention": ga["buckets"], "without attention": gp["buckets"]},
+                                   "English sentence length (words), test split", "BLEU (lower-cased, greedy)"),
+                    width="stretch", key="tr_bleu_len", config={"displayModeBar": False})
+    beam_key = f"beam{evaluation.get('beam', 5)}"
+    if beam_key in att:
+        st.caption(f"With beam search (width {evaluation.get('beam', 5)}) the attention model scores "
+                   f"{att[beam_key]['overall']['bleu_lc']:.1f} and the model without attention "
+                   f"{pl[beam_key]['overall']['bleu_lc']:.1f} (lower-cased).")
+    names = att.get("names")
+    if names:
+        st.markdown(f"**Names it never saw.** In {names['sentences']} sentences of our own with first names and "
+                    "places that never occur in the training data, the attention model copies "
+                    f"{names['copied']} of {names['total']} names letter for letter "
+                    f"(without attention: {pl.get('names', {}).get('copied', 0)}). The subword vocabulary makes this "
+                    "possible: an unknown name is read as pieces, and the decoder writes the same pieces back.")
+    sigs = evaluation.get("signatures", {})
+    if sigs:
+        st.caption(f"Signatures: {sigs.get('bleu_lc', '')}; {sigs.get('bleu', '')}. "
+                   "See sequence_models/translation/README.md for chrF and every bucket.")
 
 
 st.title("Translation")
 intro(
     "An encoder–decoder translating English into French, the course's example of an "
     "RNN whose input and output lengths differ (Tx ≠ Ty). A bidirectional GRU *encoder* reads the whole English "
-    "sentence; a GRU *decoder* then writes French one word at a time, each word fed back as the next step's input. "
-    "With **attention** (Bahdanau et al. 2015) the decoder looks back at every English word before writing each "
-    "French word: the heatmap shows where it looked. Without attention it has to squeeze the whole sentence into "
-    "one vector. Both models were trained on this machine's CPU by a script in this repository; every number below "
-    "is computed now or read from the stored test-set evaluation."
+    "sentence; a GRU *decoder* then writes French one piece at a time, each piece fed back as the next step's "
+    "input. Words are cut into **subword pieces** (a common word is one piece, a rare name several), so no word is "
+    "ever unknown. With **attention** (Bahdanau et al. 2015) the decoder looks back at every English piece before "
+    "writing each French one: the heatmap shows where it looked. Without attention it has to squeeze the whole "
+    "sentence into one vector. Both models were trained on this machine's CPU by a script in this repository; "
+    "every number below is computed now or read from the stored test-set evaluation."
 )
 st.caption(ATTRIBUTION_MD)
 
@@ -190,22 +216,24 @@ sentence, looked, stepping, why, try_this = screens(["Encoder reads, decoder wri
 with sentence, controls("Sentence, model and beam width"):
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     with c2:
-        example = st.selectbox("Examples", list(EXAMPLES), index=None, placeholder="Pick an example sentence…")
-        if example and st.session_state.get("_last_example") != example:
-            st.session_state["en"] = EXAMPLES[example]
-            st.session_state["ts"] = 1
-        st.session_state["_last_example"] = example
+        example = st.selectbox("Examples", list(EXAMPLES), index=None, placeholder="Pick an example sentence…",
+                               key="tr_example", disabled=locked("tr_en"))
+        if example and st.session_state.get("_tr_last_example") != example:
+            st.session_state["tr_en"] = EXAMPLES[example]
+            st.session_state["tr_ts"] = 1
+        st.session_state["_tr_last_example"] = example
     with c1:
-        if "en" not in st.session_state:
-            st.session_state["en"] = EXAMPLES["Short: adjective after the noun"]
-        text = st.text_input(f"English sentence (up to {MAX_WORDS} words)", key="en", bind="query-params",
-                             max_chars=600)
+        if "tr_en" not in st.session_state:
+            st.session_state["tr_en"] = EXAMPLES["A name and a place"]
+        text = st.text_input(f"English sentence (up to {MAX_WORDS} words)", key="tr_en", bind="query-params",
+                             max_chars=600, disabled=locked("tr_en"))
     c3, c4 = st.columns(2)
     with c3:
-        model_label = st.segmented_control("Model", list(MODELS), default="Attention", required=True, key="mdl",
-                                           bind="query-params")
+        model_label = st.segmented_control("Model", list(MODELS), default="Attention", required=True, key="tr_mdl",
+                                           bind="query-params", disabled=locked("tr_mdl"))
     with c4:
-        beam = st.slider("Beam width (1 = greedy)", MIN_BEAM, MAX_BEAM, 1, key="beam", bind="query-params")
+        beam = st.slider("Beam width (1 = greedy)", MIN_BEAM, MAX_BEAM, 1, key="tr_beam", bind="query-params",
+                         disabled=locked("tr_beam"))
 name = MODELS.get(model_label or "", "attention")
 
 result: TranslationResult | None = None
@@ -225,18 +253,21 @@ if result is None:  # the reason is shown on the first screen; the stored evalua
 else:
     with sentence:
         st.markdown("**What the encoder reads**")
-        st.markdown(token_chips(result.source_tokens, result.unknown), unsafe_allow_html=True)
-        n_unk = sum(result.unknown)
-        if n_unk:
-            st.caption(f"{n_unk} of {len(result.unknown)} tokens are not in the "
-                       f"{len(cached_model(name).src_vocab):,}-word English vocabulary (dashed, with “?”): the "
-                       "encoder reads them all as the same ⟨unk⟩ token, so their meaning is lost.")
-        if result.unknown_share > 0.5:
-            st.warning("Most of these words are unknown to the model. Is this English? The decoder will still write "
-                       "French, but it can only guess.")
+        pieces = [[result.source_tokens[i] for i in g] for g in result.source_groups]
+        st.markdown(word_chips(result.source_words, pieces, [[is_byte_piece(p) for p in ps] for ps in pieces]),
+                    unsafe_allow_html=True)
+        split = [w for w, s in zip(result.source_words, result.split_words) if s]
+        if split:
+            st.caption(f"{len(split)} of {len(result.source_words)} words are not in the vocabulary as a whole "
+                       f"(dashed, pieces underneath): {literal(', '.join(split))}. The encoder reads them as pieces, "
+                       "so a name it never saw still gets through, and the decoder can copy the pieces.")
+        if result.byte_share > 0.3:
+            st.warning("Many characters here are not in the vocabulary at all (another script, such as Cyrillic or "
+                       "Chinese?). The model then reads raw UTF-8 bytes (red chips), which it has almost never "
+                       "seen: it will still write French, but only a guess. It was trained on English only.")
 
         st.markdown("**What the decoder writes**")
-        st.markdown(f'<div class="tr-output" style="font-size:1.6rem;color:{BLUE};font-weight:600">'
+        st.markdown(f'<div class="tr-output" style="font-size:1.6rem;color:#0072B2;font-weight:600">'
                     f'{html.escape(result.translation) or "(an empty sentence)"}</div>', unsafe_allow_html=True)
         other = "plain" if name == "attention" else "attention"
         other_label = "without attention" if other == "plain" else "with attention"
@@ -249,9 +280,7 @@ else:
         if result.output_tokens and result.output_tokens[-1] != EOS:
             st.caption("The decoder hit its length limit before writing the end-of-sentence token ⟨/s⟩.")
         else:
-            st.caption("The decoder stops when it writes the end-of-sentence token ⟨/s⟩. It is never allowed to "
-                       "write ⟨unk⟩ (the “rare word” token): that probability is removed and the rest rescaled to "
-                       "sum to 1.")
+            st.caption("The decoder stops when it writes the end-of-sentence token ⟨/s⟩.")
 
         if result.beam > 1:
             with st.expander(f"Beam search kept {len(result.alternatives)} finished translations", expanded=True):
@@ -265,14 +294,34 @@ else:
 
     with looked:
         if result.attention is not None:
-            st.markdown("Row *t* is the decoder writing its *t*-th French word; each column is an English word. "
-                        "Dark = much attention. A diagonal means word-by-word order; a step off the diagonal is "
-                        "**reordering** (“French book” → “livre français”). Hover a cell for its value.")
-            st.plotly_chart(heatmap(result), width="stretch", key="att_heatmap", config={"displayModeBar": False})
-            sums = result.row_sums()
+            view = st.segmented_control("Show attention between", VIEWS, default=VIEWS[0], required=True,
+                                        key="tr_view", bind="query-params", disabled=locked("tr_view"))
+            by_words = view != VIEWS[1]
+            if by_words:
+                matrix = result.word_attention()
+                src_labels, out_labels = result.source_words, result.output_words
+                st.markdown("Row *t* is the decoder writing its *t*-th French word; each column is an English word. "
+                            "A word's weight is the **sum** over its pieces; for a French word written as several "
+                            "pieces the row is the **average** of their rows. Dark = much attention. A diagonal "
+                            "means word-by-word order; a step off the diagonal is **reordering** (“French book” → "
+                            "“livre français”). Hover a cell for its value.")
+            else:
+                matrix = result.attention
+                src_labels = [piece_text(p) for p in result.source_tokens]
+                out_labels = [piece_text(p) for p in result.output_tokens]
+                st.markdown("The raw view: one row per piece the decoder wrote, one column per English piece "
+                            "(_ marks a piece that starts a word). This is exactly what the model computes.")
+            st.plotly_chart(attention_heatmap(matrix.numpy(), src_labels, out_labels,
+                                              "word" if by_words else "piece"),
+                            width="stretch", key="tr_att_heatmap", config={"displayModeBar": False})
+            sums = matrix.sum(dim=1).tolist()
             st.markdown(f"**Sanity check: each row sums to 1.** The {len(sums)} row sums computed now range from "
                         f"{min(sums):.6f} to {max(sums):.6f} (a softmax over the {len(result.source_tokens)} "
-                        "English positions).")
+                        "English pieces" + (", added up per word)." if by_words else ")."))
+            st.download_button("Download this attention matrix (CSV)",
+                               attention_csv(matrix, src_labels, out_labels).encode("utf-8"),
+                               file_name=f"attention_{'words' if by_words else 'pieces'}.csv", mime="text/csv",
+                               key="tr_download_attention")
         else:
             st.markdown("**No attention weights to show.** This decoder's only view of the English sentence is the "
                         f"encoder's final state: one vector of {2 * cached_model(name).model.cfg.enc_hidden} "
@@ -288,28 +337,12 @@ with why:
         st.info("The stored evaluation is missing; run `python -m sequence_models evaluate translation` to create "
                 f"assets/{EVALUATION_FILE}.")
     else:
-        bleu_chart(evaluation)
-        att, pl = evaluation["models"].get("attention"), evaluation["models"].get("plain")
-        if att and pl:
-            solid = [(x["bucket"], x["bleu"] - y["bleu"]) for x, y in zip(att["buckets"], pl["buckets"])
-                     if x["n"] >= 100]
-            widest = max(solid, key=lambda g: g[1]) if solid else None
-            few = ", ".join(f"{x['bucket']}: {x['n']}" for x in att["buckets"] if x["n"] < 100)
-            st.markdown(
-                f"On the {evaluation['pairs']:,} test pairs the attention model scores "
-                f"**{att['overall']['bleu']:.1f} BLEU** and the model without attention "
-                f"**{pl['overall']['bleu']:.1f}** (greedy decoding, sacreBLEU). Both get worse as sentences grow, but "
-                "the model that must squeeze the sentence into one vector falls faster"
-                + (f": among buckets with at least 100 test sentences the gap is widest at {widest[0]} words "
-                   f"({widest[1]:.1f} BLEU)" if widest else "")
-                + ". That is the pattern of Bahdanau et al. (2015, Figure 2), where attention kept long-sentence "
-                "quality up while the fixed-length encoder–decoder collapsed."
-                + (f" Tatoeba's sentences are mostly short, so the longest buckets hold very few test sentences "
-                   f"({few}): read those points as anecdotes (hover for the counts)." if few else ""))
-            st.caption(f"Signature: {att['overall']['bleu_signature']}. Lower-cased, one reference per test pair.")
+        why_attention(evaluation)
 
 with try_this:
     st.markdown(
+        "- Type a classmate's name and your town: “Amara lives in Leeds.” Which words are split into pieces, "
+        "and does the name come out unchanged?\n"
         "- Translate “This is a French book.” and then “I want a new car.” In French one adjective goes after the "
         "noun and the other before it: in which heatmap does the bright cell step back to the left?\n"
         "- Pick a long example and switch between **Attention** and **No attention**. Where does the model without "

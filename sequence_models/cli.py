@@ -24,12 +24,15 @@ TRAINERS: dict[str, str] = {
     "limitations": "sequence_models.limitations.cli:train_limitations",
     "ner": "sequence_models.ner.train:main",
     "music": "sequence_models.music.train:main",
+    "sentiment": "sequence_models.sentiment.train:main",
 }
 #: task → "module:function(argv: list[str]) -> int" for `evaluate TASK ...`
 EVALUATORS: dict[str, str] = {
     "translation": "sequence_models.translation.evaluate:evaluate_main",
     "ner": "sequence_models.ner.evaluate:main",
     "music": "sequence_models.music.evaluate:main",
+    "limitations": "sequence_models.limitations.cli:evaluate_limitations",
+    "sentiment": "sequence_models.sentiment.evaluate:main",
 }
 
 
@@ -134,6 +137,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
                  "sequence_models.ner.command"),
     "translate": _lazy("translate English TEXT to French (--json: tokens, translation, attention output × source)",
                        "sequence_models.translation.command"),
+    "sentiment": _lazy("classify a product review with the GRU, word by word, and the bag of words "
+                       "(--json: tokens, prob_positive per token, label, baseline)",
+                       "sequence_models.sentiment.command"),
     "gradients": _lazy("print the gradient norm at every distance back in time (vanishing/exploding)",
                        "sequence_models.limitations.cli", add="add_gradients_arguments", run="run_gradients"),
 }
@@ -157,11 +163,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return its exit status."""
-    args = build_parser().parse_args(argv)
-    from sequence_models.runtime import AssetError, use_inference_threads
-    use_inference_threads(1)
     try:
-        return args.run(args)
-    except (CliError, AssetError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        args = build_parser().parse_args(argv)
+        from sequence_models.runtime import AssetError, use_inference_threads
+        use_inference_threads(1)
+        try:
+            return args.run(args)
+        except (CliError, AssetError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            sys.stdout.flush()   # a closed pipe shows up here, not at interpreter exit
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``unroll --json | true``): stop with status 1 and no traceback.
+
+    Standard output is pointed at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1

@@ -11,7 +11,12 @@ encoder–decoder (Tx ≠ Ty) and records every step:
     ŷ<t> = softmax(W_ya a<t> + b_y)
 
 Where an architecture generates (one-to-many, the decoder), the most likely
-character ŷ<t> is fed back as the next input x<t+1>.
+character ŷ<t> is fed back as the next input x<t+1>. The decoder's first input is
+the start symbol :data:`START` (real decoders use a special ``<start>`` token).
+
+This toy uses ONE set of weights for the encoder and the decoder: the same cell,
+run first as reader and then as writer. Real encoder–decoders (the translation model
+in :mod:`sequence_models.translation`) train two networks with separate weights.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ TEXT = "hello "
 VOCAB = ("h", "e", "l", "o", " ")
 HIDDEN_SIZE = 4
 MAX_STEPS = 10  # bound on Tx and Ty
+#: The decoder's first input. The toy vocabulary has no ``<start>`` token, so the space, which
+#: begins every word of the training text, plays that role.
+START = " "
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,18 @@ class Architecture:
 
 
 ARCHITECTURES: dict[str, Architecture] = {a.key: a for a in (
-    Architecture("one_to_one", "One-to-one", "Tx = Ty = 1", "A traditional neural network: one input, one output, no recurrence",
-                 None, (1, 1), (1, 1)),
+    Architecture("one_to_one", "One-to-one", "Tx = Ty = 1",
+                 "A traditional neural network: one input, one output, no recurrence", None, (1, 1), (1, 1)),
     Architecture("one_to_many", "One-to-many", "Tx = 1, Ty > 1", "Music generation: one seed note in, a melody out",
                  "pages/music.py", (1, 1), (2, MAX_STEPS)),
-    Architecture("many_to_one", "Many-to-one", "Tx > 1, Ty = 1", "Sentiment classification: a whole review in, one label out",
-                 None, (2, MAX_STEPS), (1, 1)),
+    Architecture("many_to_one", "Many-to-one", "Tx > 1, Ty = 1",
+                 "Sentiment classification: a whole review in, one label out", "pages/sentiment.py",
+                 (2, MAX_STEPS), (1, 1)),
     Architecture("many_to_many", "Many-to-many", "Tx = Ty", "Named-entity recognition: one tag per input word",
                  "pages/ner.py", (2, MAX_STEPS), (2, MAX_STEPS), tied=True),
-    Architecture("encoder_decoder", "Encoder–decoder", "Tx ≠ Ty", "Machine translation: English in, French out, lengths differ",
-                 "pages/translation.py", (1, MAX_STEPS), (1, MAX_STEPS)),
+    Architecture("encoder_decoder", "Encoder–decoder", "Tx ≠ Ty",
+                 "Machine translation: English in, French out, lengths differ", "pages/translation.py",
+                 (1, MAX_STEPS), (1, MAX_STEPS)),
 )}
 
 
@@ -134,6 +144,7 @@ class Step:
     a: list[float]
     y_hat: list[float] | None   # softmax over VOCAB, when this step emits an output
     y_char: str | None          # the most likely character, when it emits
+    x_is_start: bool = False    # x<t> is the decoder's start symbol START
 
 
 @dataclass
@@ -148,7 +159,8 @@ class Unrolled:
 
     @property
     def input_text(self) -> str:
-        return "".join(s.x_char for s in self.steps if s.x_char is not None and not s.x_from_feedback)
+        return "".join(s.x_char for s in self.steps
+                       if s.x_char is not None and not s.x_from_feedback and not s.x_is_start)
 
     @property
     def output_text(self) -> str:
@@ -165,7 +177,8 @@ def run_architecture(model: ToyCharRNN, key: str, tx: int, ty: int, seed_char: s
     """Unroll ``model`` as architecture ``key`` with lengths clamped to its rules.
 
     Inputs come from :func:`toy_input` (one-to-one/one-to-many start from ``seed_char``).
-    Generating steps feed the most likely previous output back in.
+    Generating steps feed the most likely previous output back in; the decoder's first
+    step reads the start symbol :data:`START`.
 
     Raises:
         ValueError: unknown ``key`` or a ``seed_char`` outside the vocabulary.
@@ -187,16 +200,18 @@ def run_architecture(model: ToyCharRNN, key: str, tx: int, ty: int, seed_char: s
         plan = [("cell", c, i == tx - 1) for i, c in enumerate(chars)]
     elif key == "many_to_many":
         plan = [("cell", c, True) for c in chars]
-    else:  # encoder–decoder: read Tx inputs silently, then emit Ty outputs fed back
-        plan = [("encoder", c, False) for c in chars] + [("decoder", None, True)] * ty
+    else:  # encoder–decoder: read Tx inputs silently, then emit Ty outputs: <start> first, then fed back
+        plan = ([("encoder", c, False) for c in chars] + [("decoder", START, True)]
+                + [("decoder", None, True)] * (ty - 1))
 
     a = model.cell.init_state(1)
     last_char: str | None = None
     steps: list[Step] = []
     for t, (role, char, emits) in enumerate(plan, start=1):
         feedback = char is None
-        if feedback:  # the previous output, or (first decoder step) the encoder's own next-char guess
-            char = last_char if last_char is not None else model.vocab[int(model.logits(a).argmax())]
+        is_start = role == "decoder" and not feedback
+        if feedback:  # the previous step's output
+            char = last_char
         x = model.one_hot(char)
         tr = model.cell.trace(x, a)
         a_prev, a = a, tr["a"]
@@ -207,8 +222,36 @@ def run_architecture(model: ToyCharRNN, key: str, tx: int, ty: int, seed_char: s
             t=t, role=role, x_char=char, x_from_feedback=feedback, x=x[0].tolist(),
             a_prev=a_prev[0].tolist(), Wax_x=tr["Wax_x"][0].tolist(), Waa_a=tr["Waa_a"][0].tolist(),
             z=tr["z"][0].tolist(), a=a[0].tolist(),
-            y_hat=probs.tolist() if emits else None, y_char=y_char,
+            y_hat=probs.tolist() if emits else None, y_char=y_char, x_is_start=is_start,
         ))
     weights = {name: getattr(model.cell, name).tolist() for name in ("W_ax", "W_aa", "b_a")}
     weights.update(W_ya=model.W_ya.tolist(), b_y=model.b_y.tolist())
     return Unrolled(arch=arch, tx=tx, ty=ty, steps=steps, weights=weights)
+
+
+def step_rows(run: Unrolled) -> list[dict[str, object]]:
+    """One flat row per step (for a CSV export): input, hidden state before/after, output probabilities."""
+    rows = []
+    for s in run.steps:
+        source = "start symbol" if s.x_is_start else "fed back" if s.x_from_feedback else "input"
+        row: dict[str, object] = {"t": s.t, "role": s.role, "x": s.x_char, "x_source": source}
+        for name, values in (("a_prev", s.a_prev), ("z", s.z), ("a", s.a)):
+            row.update({f"{name}_{i + 1}": round(v, 6) for i, v in enumerate(values)})
+        for c, p in zip(VOCAB, s.y_hat or [None] * len(VOCAB)):
+            row[f"p_{'space' if c == ' ' else c}"] = None if p is None else round(p, 6)
+        row["y"] = s.y_char
+        rows.append(row)
+    return rows
+
+
+def steps_csv(run: Unrolled) -> str:
+    """:func:`step_rows` as CSV text (empty cells where a step has no output)."""
+    import csv
+    import io
+
+    rows = step_rows(run)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()

@@ -8,14 +8,19 @@ until the script is idle and fails on any Streamlit error box. Screenshots go to
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, wait_until_idle
+from tests.streamlit_server import (CHROMIUM, CHROMIUM_ARGS, PAGE_READY, chromium_missing_reason, streamlit_server,
+                                    wait_until_idle)
 from ui.lessons import built_lessons
 
 REASON = chromium_missing_reason()
+#: Streamlit's legacy pages/ menu names pages by file ("app", "long term", "rnn types"): never to be seen.
+RAW_MENU = re.compile(r"(^|\n)\s*(app|long term|rnn types)\s*(\n|$)")
 
 #: url path (with query) → CSS selectors that must be present once the page is idle.
 EXPECTED: dict[str, list[str]] = {
@@ -26,7 +31,8 @@ EXPECTED: dict[str, list[str]] = {
     "translation": ['[data-testid="stTextInput"]', '[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
     "translation?mdl=No+attention&beam=4&ts=2&en=When+I+was+a+child%2C+I+used+to+spend+every+summer+by+the+sea.":
         ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
-    "translation?mdl=%3Cscript%3E&beam=99&ts=abc&en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E": ['[data-testid="stPlotlyChart"]'],
+    "translation?mdl=%3Cscript%3E&beam=99&ts=abc&en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E":
+        ['[data-testid="stPlotlyChart"]'],
     "ner": ['[data-testid="stTextArea"]', "mark.ner-ent", '[data-testid="stPlotlyChart"]', ".ner-legend"],
     "ner?ex=Bidirectional+matters%3A+Jordan&types=Person&types=Location&hm=Forward-only+LSTM&alltags=true":
         ["mark.ner-ent", '[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
@@ -52,6 +58,8 @@ def _targets() -> list[str]:
     return list(targets)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.skipif(REASON is not None, reason=REASON or "")
 def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
@@ -59,13 +67,22 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
     shots = Path(os.environ.get("UNROLLED_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    with streamlit_server() as url, sync_playwright() as pw:
+    with streamlit_server(timeout=180) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         # The first visit after a server start is a teacher's shared deep link: it must open
         # that page through app.py's navigation (not Streamlit's legacy pages/ mode).
         page.goto(f"{url}/rnn_types?type=One-to-many&ty=6")
-        wait_until_idle(page)
+        # Until it is drawn, the sidebar must never show Streamlit's legacy menu of raw file names.
+        deadline = time.monotonic() + 180
+        while not page.locator(PAGE_READY).count() and time.monotonic() < deadline:
+            menu = page.locator('[data-testid="stSidebarNav"]')
+            text = menu.first.inner_text() if menu.count() else ""
+            if RAW_MENU.search(text):
+                failures.append(f"the first paint showed the raw file-name menu: {' | '.join(text.split())[:120]}")
+                break
+            page.wait_for_timeout(50)
+        wait_until_idle(page, timeout_ms=180_000)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         if "Home" not in nav or page.get_by_text("Page not found").count():
             failures.append(f"cold deep link did not open through app.py; sidebar: {nav[:200]!r}")
@@ -88,6 +105,15 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
             for selector in EXPECTED.get(target, []):
                 if page.locator(selector).count() == 0:
                     failures.append(f"/{target}: nothing matches {selector}")
+        # /home is the home page (not "Page not found"); an unknown page says so and shows the home page.
+        page.goto(f"{url}/home")
+        wait_until_idle(page)
+        if page.get_by_text("Page not found").count() or not page.locator('[data-testid="stPageLink"]').count():
+            failures.append(f"/home did not open the home page (now at {page.url})")
+        page.goto(f"{url}/no_such_lesson")
+        wait_until_idle(page)
+        if not page.get_by_text("Page not found").count() or not page.locator('[data-testid="stPageLink"]').count():
+            failures.append("/no_such_lesson: no clear 'Page not found' message over the home page")
         # The scrubber's state goes to the URL, so a teacher can share the view.
         page.goto(f"{url}/rnn_types")
         wait_until_idle(page)

@@ -94,3 +94,27 @@ def test_inference_threads_and_data_dir(monkeypatch, tmp_path) -> None:
     assert data_dir() == tmp_path and data_dir("x/y").as_posix() == "x/y"
     monkeypatch.delenv("UNROLLED_DATA")
     assert data_dir() == ROOT.parent / "shared" / "data"
+
+
+def test_output_piped_into_a_command_that_exits_early_gives_no_traceback() -> None:
+    """``unroll --json | true`` (issue 19): the reader is gone before the output is written."""
+    for command in (["unroll", "--json", "--type", "encoder_decoder", "--tx", "9", "--ty", "9"], ["--help"]):
+        proc = subprocess.Popen([sys.executable, "-m", "sequence_models", *command], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()                      # like `| true`: nobody reads standard output
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        assert proc.wait(120) in (0, 1), err
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_home_page_first_paint_loads_no_model_code() -> None:
+    """Cold start (issue 14): the path to the home page imports neither torch nor any model package."""
+    script = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+              "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
+              "assert not at.exception, at.exception\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in {'torch', 'sequence_models', 'music21', "
+              "'sentencepiece', 'mido'}))\n")   # (Streamlit itself imports plotly to set its chart theme)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout

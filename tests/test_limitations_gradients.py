@@ -123,7 +123,8 @@ def test_style_subplots_titles_the_given_rows_and_only_the_bottom_x_axes() -> No
     from ui.charts import GRID, style_subplots
 
     fig = style_subplots(make_subplots(rows=3, cols=2), 300, {1: "loss", 3: "norm"}, "step", bottom_row=3, cols=2)
-    axes = lambda kind: [fig.layout[f"{kind}axis{i if i > 1 else ''}"] for i in range(1, 7)]
+    def axes(kind: str) -> list:
+        return [fig.layout[f"{kind}axis{i if i > 1 else ''}"] for i in range(1, 7)]
     assert [a.title.text for a in axes("y")] == ["loss", "loss", None, None, "norm", "norm"]
     assert [a.title.text for a in axes("x")] == [None, None, None, None, "step", "step"]
     assert all(a.gridcolor == GRID for a in axes("x") + axes("y")) and all(a.showticklabels is None for a in axes("y"))
@@ -132,3 +133,60 @@ def test_style_subplots_titles_the_given_rows_and_only_the_bottom_x_axes() -> No
                           grid=False)
     assert heat.layout.yaxis2.showticklabels is False and heat.layout.yaxis.showticklabels is None
     assert heat.layout.xaxis2.title.text == "t" and heat.layout.xaxis.gridcolor is None
+
+
+# --- the condition, generated from γ and λ₁ (issue 15, item 3) -----------------------------
+
+EXPECTED_VERDICT = {  # (activation, ρ) → verdict, for an orthogonal W_aa × ρ (λ₁ = spectral radius = ρ)
+    ("tanh", 0.5): "vanish", ("tanh", 1.0): "cannot_explode", ("tanh", 1.1): "may_explode",
+    ("tanh", 3.0): "may_explode",
+    ("relu", 0.5): "vanish", ("relu", 1.0): "cannot_explode", ("relu", 1.1): "may_explode",
+    ("relu", 3.0): "may_explode",
+    ("linear", 0.5): "vanishes", ("linear", 1.0): "constant", ("linear", 1.1): "explodes", ("linear", 3.0): "explodes",
+}
+
+
+@pytest.mark.parametrize("activation, radius", list(EXPECTED_VERDICT))
+def test_condition_verdict_and_sentence_follow_the_strict_rule(activation: str, radius: float) -> None:
+    from sequence_models.limitations.gradients import condition_sentence
+    res = gradient_norms(GradientConfig(activation=activation, radius=radius, length=40))
+    pc = pascanu_condition(res)
+    assert pc["verdict"] == EXPECTED_VERDICT[(activation, radius)]
+    style, text = condition_sentence(activation, pc["lambda1"], pc["spectral_radius"], 39, float(res.norms[-1]))
+    if radius == 1.0:
+        assert "λ₁ = 1," in text and "≥" not in text and "γλ₁ = 1" in text and "γλ₁ = 1 >" not in text
+    if activation == "linear":
+        assert "may" not in text and "possible" not in text           # g′ = 1: the outcome is certain
+        word = {0.5: "**vanishes**", 1.0: "no geometric growth or decay", 1.1: "**explodes**", 3.0: "**explodes**"}
+        assert word[radius] in text
+    else:
+        assert {0.5: "sufficient condition holds", 1.0: "rules explosion out", 1.1: "*possible*",
+                3.0: "*possible*"}[radius] in text
+    assert style == {"vanish": "vanish", "vanishes": "vanish", "cannot_explode": "neutral", "constant": "neutral",
+                     "may_explode": "explode", "explodes": "explode"}[pc["verdict"]]
+    # and what the sentence says matches what autograd measured
+    far = float(res.norms[-1])
+    if pc["verdict"] in ("vanish", "vanishes"):
+        assert far < 1e-2
+    if pc["verdict"] == "explodes":
+        assert far > 10
+    if pc["verdict"] == "cannot_explode":
+        assert far <= 1 + 1e-9
+
+
+def test_lambda1_of_an_orthogonal_matrix_times_one_counts_as_one() -> None:
+    from sequence_models.limitations.gradients import compare_with_one, pascanu_verdict
+    assert compare_with_one(1.0000000000000004) == 0 and compare_with_one(1.001) == 1 and compare_with_one(0.999) == -1
+    assert pascanu_verdict("tanh", 1.0000000000000004, 1.0) == "cannot_explode"
+    # linear, λ₁ ≥ 1 but spectral radius < 1 (a non-normal matrix): vanishes in the end, certainly
+    assert pascanu_verdict("linear", 1.3, 0.8) == "vanishes"
+    with pytest.raises(ValueError):
+        pascanu_verdict("sigmoid", 0.5, 0.5)
+
+
+@pytest.mark.parametrize("activation, radius", [("tanh", 1.0), ("linear", 1.1), ("linear", 0.5), ("relu", 3.0)])
+def test_cli_json_verdict_follows_the_same_rule(capsys, activation: str, radius: float) -> None:
+    from sequence_models.cli import main
+    assert main(["gradients", "--activation", activation, "--radius", str(radius), "--length", "20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pascanu"]["verdict"] == EXPECTED_VERDICT[(activation, radius)]

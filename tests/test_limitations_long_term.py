@@ -101,7 +101,12 @@ def test_committed_sweep_results_cover_every_cell_and_length() -> None:
     shortest, longest = min(cfg["lengths"]), max(cfg["lengths"])
     assert all(by[("rnn", shortest, s)] < 0.1 * BASELINE_MSE for s in cfg["seeds"])     # learns short lags
     assert all(by[("rnn", longest, s)] > 0.5 * BASELINE_MSE for s in cfg["seeds"])      # fails long ones
-    assert data["cpu_seconds_total"] < 600
+    # the remedy: the GRU learns the longest lag; the LSTM does too, or the page names its step budget
+    from sequence_models.limitations.long_term import budget_limited
+    assert all(by[("gru", longest, s)] < 0.1 * BASELINE_MSE for s in cfg["seeds"])
+    lstm_longest = sum(by[("lstm", longest, s)] for s in cfg["seeds"]) / len(cfg["seeds"])
+    assert lstm_longest < 0.1 * BASELINE_MSE or ("lstm", longest) in budget_limited(data)
+    assert ("rnn", longest) not in budget_limited(data)                                 # its failure is the lesson
 
 
 def test_missing_or_corrupt_result_files_raise_asset_errors(tmp_path) -> None:
@@ -118,3 +123,84 @@ def test_missing_or_corrupt_result_files_raise_asset_errors(tmp_path) -> None:
     junk.write_bytes(b"\x00" * 10)
     with pytest.raises(AssetError, match="train limitations"):
         load_lstm(junk)
+
+
+# --- step budget, verdicts, the sweep's early stop and the live defaults (issue 15, item 2) -----
+
+def test_verdict_needs_the_whole_step_budget_unless_the_model_learned() -> None:
+    from sequence_models.limitations.long_term import VERDICTS, verdict
+    assert verdict(0.05 * BASELINE_MSE, "time") == "learned"                 # learned is learned, however it ended
+    assert verdict(0.9 * BASELINE_MSE, "done") == "no better than guessing"
+    assert verdict(0.3 * BASELINE_MSE, "done") == "partly"
+    for cut_short in ("time", "stopped", "interrupted"):
+        assert verdict(1.07 * BASELINE_MSE, cut_short) == VERDICTS[3] == "stopped before the verdict: not enough steps"
+    assert verdict(float("nan"), "done") == "no better than guessing"
+
+
+def test_a_run_cut_by_the_time_cap_gets_no_failing_verdict() -> None:
+    ticks = iter(range(10_000))
+    res = train_side_by_side(LiveConfig(length=10, steps=100, time_limit=5.0, eval_every=1000),
+                             clock=lambda: float(next(ticks)))
+    assert res.stopped == "time" and res.steps_done < 100
+    assert all(v in ("learned", "stopped before the verdict: not enough steps") for v in res.verdicts().values())
+    assert res.cpu_seconds > 0
+
+
+def test_sweep_trainer_retires_a_cell_once_it_has_learned() -> None:
+    from sequence_models.limitations.long_term import _train
+    res = _train(LiveConfig(length=5, steps=400, eval_every=50, seed=1).validate(), time_limit=float("inf"),
+                 stop_below=0.5)
+    assert all(res.steps_used[c] <= 400 for c in res.curves)
+    retired = [c for c in res.curves if res.steps_used[c] < res.steps_done]
+    for c in retired:   # a retired cell stops at the evaluation that put it below the threshold
+        assert res.curves[c][-1][0] == res.steps_used[c] and res.curves[c][-1][1] < 0.5 * BASELINE_MSE
+    assert retired or res.steps_done == 400
+
+
+def test_forget_bias_reaches_the_lstm() -> None:
+    m = SequenceRegressor("lstm", 8)
+    m.reset_parameters(make_generator(0), forget_bias=2.5)
+    assert torch.all(m.rnn.bias_ih_l0[8:16] == 2.5) and torch.all(m.rnn.bias_hh_l0[8:16] == 0)
+    with pytest.raises(ValueError):
+        LiveConfig(forget_bias=9.0).validate()
+
+
+def test_check_live_defaults_reports_every_seed() -> None:
+    from sequence_models.limitations.long_term import check_live_defaults
+    out = check_live_defaults(LiveConfig(length=6, steps=40, eval_every=20), seeds=(0, 1), log=lambda s: None)
+    assert [r["seed"] for r in out["runs"]] == [0, 1] and set(out["learned"]) == {"rnn", "lstm", "gru"}
+    assert all(0 <= n <= 2 for n in out["learned"].values()) and out["cpu_seconds"]["max"] > 0
+    assert all(set(r["learned_at_step"]) == {"rnn", "lstm", "gru"} for r in out["runs"])
+
+
+def test_committed_live_defaults_check_agrees_with_the_lesson() -> None:
+    from sequence_models.limitations.long_term import LIVE_DEFAULTS, load_live_check
+    data = load_live_check()
+    if data is None:
+        pytest.skip("assets/limitations/live_defaults.json not recorded yet (evaluate limitations --part live)")
+    n = len(data["seeds"])
+    assert n >= 10 and data["config"]["length"] == LIVE_DEFAULTS.length
+    assert data["config"]["steps"] == LIVE_DEFAULTS.steps
+    assert data["learned"] == {"rnn": 0, "lstm": n, "gru": n}           # the RNN fails, both remedies learn
+    assert data["cpu_seconds"]["median"] <= 20                            # ≤ 20 s of one core
+
+
+def test_train_limitations_refuses_a_bad_output_folder_before_training(tmp_path, capsys) -> None:
+    from sequence_models.cli import main
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    assert main(["train", "limitations", "--out", str(blocker), "--steps", "10"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a folder" in err[0]
+    assert main(["evaluate", "limitations", "--out", str(blocker)]) == 1
+
+
+def test_train_limitations_writes_both_files_atomically(tmp_path) -> None:
+    from sequence_models.cli import main
+    out = tmp_path / "lim"
+    assert main(["train", "limitations", "--out", str(out), "--lengths", "5", "6", "--steps", "20", "--seeds", "0",
+                 "--lstm-length", "5"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["across_lag.json", "lstm_adding.pt"]    # no temporary files left
+    data = load_across_lag(out / "across_lag.json")
+    assert {r["length"] for r in data["results"]} == {5, 6} and all(r["steps_used"] <= 20 for r in data["results"])
+    assert load_lstm(out / "lstm_adding.pt").hidden == 32

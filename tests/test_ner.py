@@ -15,14 +15,17 @@ from sequence_models.cli import main as cli_main
 from sequence_models.ner.crf import CRF
 from sequence_models.ner.data import TAGS, Sentence, load_split, read_sentences
 from sequence_models.ner.highlight import highlight_html
-from sequence_models.ner.inference import DEFAULT_TEXT, MAX_CHARS, Entity, InputTooLong, analyse, load
+from sequence_models.ner.inference import MAX_CHARS, Entity, InputTooLong, analyse, load
 from sequence_models.ner.metrics import get_spans, span_scores
 from sequence_models.ner.predict import load_tagger, tag_batch
 from sequence_models.ner.tokenizer import split_sentences, tokenize
 from sequence_models.ner.train import half_state, make_batches, train_model
 from sequence_models.ner.types import COURSE_TYPES, display_name
 from sequence_models.ner.vocab import SHAPES, Vocab, shape_id
-from sequence_models.runtime import AssetError, save_checkpoint
+from sequence_models.runtime import AssetError, DataError, save_checkpoint
+
+#: The news sentence the page's second example and these tests use.
+NEWS = "Apple Inc. is looking at buying UK startup for $1 billion."
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -47,7 +50,7 @@ def forward():
 # --- tokenizer --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
-    (DEFAULT_TEXT, ["Apple", "Inc.", "is", "looking", "at", "buying", "UK", "startup", "for", "$", "1", "billion",
+    (NEWS, ["Apple", "Inc.", "is", "looking", "at", "buying", "UK", "startup", "for", "$", "1", "billion",
                     "."]),
     ("The U.S. and U.N. met.", ["The", "U.S.", "and", "U.N.", "met", "."]),
     ("It rose 5% to $1,000.50, Mr. Smith said.", ["It", "rose", "5", "%", "to", "$", "1,000.50", ",", "Mr.",
@@ -154,7 +157,7 @@ def test_crf_forward_viterbi_and_marginals_match_brute_force() -> None:
 # --- the committed models --------------------------------------------------------------------
 
 def test_default_sentence_entities(bilstm) -> None:
-    found = {(e.label, e.text) for e in analyse(bilstm, DEFAULT_TEXT).entities}
+    found = {(e.label, e.text) for e in analyse(bilstm, NEWS).entities}
     assert {("ORG", "Apple Inc."), ("GPE", "UK"), ("MONEY", "$1 billion")} <= found
 
 
@@ -225,18 +228,18 @@ def test_course_types_cover_ten_names() -> None:
 # --- CLI ----------------------------------------------------------------------------------------
 
 def test_cli_json(capsys) -> None:
-    assert cli_main(["ner", DEFAULT_TEXT, "--json"]) == 0
+    assert cli_main(["ner", NEWS, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [t["text"] for t in out["tokens"]][:2] == ["Apple", "Inc."]
     for e in out["entities"]:
-        assert DEFAULT_TEXT[e["start"]:e["end"]] == e["text"] and set(e) == {"start", "end", "label", "text", "score"}
+        assert NEWS[e["start"]:e["end"]] == e["text"] and set(e) == {"start", "end", "label", "text", "score"}
     assert ("MONEY", "$1 billion") in [(e["label"], e["text"]) for e in out["entities"]]
 
 
 def test_cli_errors_are_one_line(capsys) -> None:
-    assert cli_main(["ner", "x" * (MAX_CHARS + 1)]) == 1
+    assert cli_main(["ner", "x" * (MAX_CHARS + 1)]) == 2       # a bad argument (issue 19 item 12)
     err = capsys.readouterr().err
-    assert err.startswith("error: text is 5,001 characters") and err.count("\n") == 1
+    assert err.startswith("error: TEXT: text is 5,001 characters") and err.count("\n") == 1
     with pytest.raises(SystemExit) as exc:
         cli_main(["ner", "hi", "--model", "gru"])
     assert exc.value.code == 2
@@ -256,11 +259,19 @@ def test_read_sentences_and_bad_file(tmp_path) -> None:
     f.write_text("Apple\tB-ORG\tB-org\nsaid\tO\tO\n\nHi\tO\tO\n", encoding="utf-8")
     assert read_sentences(f) == [Sentence(("Apple", "said"), ("B-ORG", "O"), ("B-org", "O")),
                                  Sentence(("Hi",), ("O",), ("O",))]
-    f.write_text("Apple\tB-ORG\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="x.tsv:1: expected 3"):
+    f.write_text("Apple\tB-ORG\n\nsaid\tO\n", encoding="utf-8")        # Tatoeba's layout: no gold column
+    assert read_sentences(f) == [Sentence(("Apple",), ("B-ORG",), ()), Sentence(("said",), ("O",), ())]
+    f.write_text("Apple\tB-ORG\tB-org\nsaid\tO\n", encoding="utf-8")
+    with pytest.raises(DataError, match="x.tsv:2: expected 3"):
         read_sentences(f)
-    with pytest.raises(ValueError, match="not found"):
+    f.write_text("Apple\tB-ORG\tB-org\tx\n", encoding="utf-8")
+    with pytest.raises(DataError, match="x.tsv:1: expected 2 or 3"):
+        read_sentences(f)
+    with pytest.raises(DataError, match="not found"):
         read_sentences(tmp_path / "missing.tsv")
+    f.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="empty"):
+        read_sentences(f)
 
 
 def test_tiny_training_run_learns_and_round_trips(tmp_path) -> None:
@@ -291,7 +302,8 @@ def test_training_is_reproducible_with_a_seed() -> None:
 def test_evaluate_command_on_a_slice(shared_data, capsys) -> None:
     assert cli_main(["evaluate", "ner", "--limit", "40", "--out", "-"]) == 0
     out = capsys.readouterr().out
-    assert "BiLSTM-CRF: micro-F1" in out and "Forward-only LSTM: micro-F1" in out and "| column 3 (GMB gold) |" in out
+    assert "BiLSTM-CRF: micro-F1" in out and "Forward-only LSTM: micro-F1" in out
+    assert "| GMB news, lower-cased (silver) | 40 |" in out and "| Tatoeba everyday (silver) | 40 |" in out
 
 
 def test_shared_test_split_size(shared_data) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import open_page
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, wait_until_idle
 from ui.lessons import built_lessons
 
 PAGES = [lesson.file for lesson in built_lessons()]
@@ -43,7 +47,8 @@ def test_every_screen_opens_from_the_url(page: str) -> None:
         at = open_page(page, {"present": "true", "screen": label})
         assert not at.exception, (label, at.exception)
         # the first screen is the default, which Streamlit leaves out of the URL
-        assert at.query_params.get("screen") in ((None, label, [label]) if i == 0 else (label, [label])), at.query_params
+        allowed = (None, label, [label]) if i == 0 else (label, [label])
+        assert at.query_params.get("screen") in allowed, at.query_params
         assert tab_labels(at) == labels
 
 
@@ -57,3 +62,72 @@ def test_odd_presentation_values_fall_back(page: str, query: dict[str, str]) -> 
     presenting = query.get("present") == "true"
     assert bool(at.tabs) == presenting
     assert at.toggle(key="present").value is presenting
+
+
+# --- in the browser, at a projector's 1280×720 ----------------------------------------------------------
+
+#: What counts as a screen's picture: a chart, an image, the entity highlights, or the checkpoint that
+#: asks for a prediction before the picture (predict first, then see).
+PICTURE = ('[data-testid="stPlotlyChart"], [data-testid="stImage"], [data-testid="stVegaLiteChart"], '
+           '.ner-ent, [data-testid="stAudio"], [data-testid="stVerticalBlock"]:has(> div [data-testid="stRadio"])')
+
+_MEASURE = """(picture) => {
+  const r = (e) => e.getBoundingClientRect();
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const tablist = document.querySelector('[data-testid="stMain"] [data-testid="stTabs"] [role="tablist"]');
+  const tabs = tablist ? [...tablist.querySelectorAll('[role="tab"]')] : [];
+  const panel = document.querySelector('[data-testid="stMain"] [role="tabpanel"]:not([hidden])');
+  const pics = panel ? [...panel.querySelectorAll(picture)].filter(e => r(e).width > 0 && r(e).height > 0) : [];
+  return {
+    sidebarWidth: sidebar ? r(sidebar).width : 0,
+    sidebarLeft: sidebar ? r(sidebar).left : 0,
+    tabsOverflow: tablist ? tablist.scrollWidth - tablist.clientWidth : 0,
+    tabsOutside: tabs.filter(t => r(t).right > window.innerWidth || r(t).width === 0).map(t => t.innerText),
+    tabNames: tabs.map(t => t.innerText),
+    pictureTop: pics.length ? r(pics[0]).top : null,
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")
+def test_presenting_at_1280x720_fits_tabs_collapses_the_sidebar_and_shows_the_picture(tmp_path) -> None:
+    """Issue 14: at a projector's size every tab is visible (no scroll arrow), the sidebar is out of the
+    way, and each page's first screen shows its picture in the first viewport. Screenshots per page."""
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("UNROLLED_SCREENSHOTS", tmp_path)) / "presentation_1280x720"
+    shots.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    with streamlit_server(timeout=180, log=tmp_path / "server.log") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for lesson in built_lessons():
+            page.goto(f"{url}/{lesson.url_path}?present=true")
+            wait_until_idle(page, timeout_ms=240_000)
+            page.screenshot(path=str(shots / f"{lesson.url_path}.png"))
+            m = page.evaluate(_MEASURE, PICTURE)
+            where = f"/{lesson.url_path}?present=true"
+            if page.locator('[data-testid="stException"]').count():
+                failures.append(f"{where}: error box")
+            if m["sidebarWidth"] > 1 and m["sidebarLeft"] >= 0:
+                failures.append(f"{where}: the sidebar is open ({m['sidebarWidth']:.0f} px)")
+            if m["tabsOverflow"] > 1 or m["tabsOutside"]:
+                failures.append(f"{where}: tabs overflow by {m['tabsOverflow']} px; cut off: {m['tabsOutside']}")
+            if "Try this" not in m["tabNames"]:
+                failures.append(f"{where}: no 'Try this' tab among {m['tabNames']}")
+            if m["pictureTop"] is None or not 0 <= m["pictureTop"] < 720 - 60:
+                failures.append(f"{where}: the first screen's picture starts at {m['pictureTop']} px (viewport 720)")
+        # Switching presentation on from the sidebar collapses the sidebar too.
+        page.goto(f"{url}/{built_lessons()[0].url_path}")
+        wait_until_idle(page)
+        page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]', has_text="Presentation mode").click()
+        wait_until_idle(page)
+        page.wait_for_timeout(800)   # the sidebar's closing animation
+        m = page.evaluate(_MEASURE, PICTURE)
+        if m["sidebarWidth"] > 1 and m["sidebarLeft"] >= 0:
+            failures.append(f"turning presentation mode on from the sidebar left it open ({m['sidebarWidth']:.0f} px)")
+        page.screenshot(path=str(shots / "switched_on_from_the_sidebar.png"))
+        browser.close()
+    assert not failures, "\n".join(failures)

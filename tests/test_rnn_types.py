@@ -3,7 +3,9 @@
 import pytest
 import torch
 
-from sequence_models.rnn_types import ARCHITECTURES, MAX_STEPS, TEXT, VOCAB, run_architecture, toy_input, train_toy_rnn
+from sequence_models.rnn_types import (ARCHITECTURES, MAX_STEPS, START, TEXT, VOCAB, run_architecture, step_rows,
+                                       steps_csv, toy_input, train_toy_rnn)
+from ui.rnn_diagram import GAP, unrolled_figure
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def test_training_is_deterministic() -> None:
 def test_each_architecture_has_its_shape(model, key, tx, ty, n_steps, n_inputs, n_outputs) -> None:
     run = run_architecture(model, key, tx, ty)
     assert len(run.steps) == n_steps
-    assert sum(1 for s in run.steps if s.x_char is not None and not s.x_from_feedback) == n_inputs
+    assert sum(1 for s in run.steps if s.x_char is not None and not s.x_from_feedback and not s.x_is_start) == n_inputs
     assert sum(1 for s in run.steps if s.y_hat is not None) == n_outputs
     for s in run.steps:
         if s.y_hat is not None:
@@ -81,3 +83,80 @@ def test_bad_arguments_say_what_is_wrong(model) -> None:
         run_architecture(model, "two_to_two", 2, 2)
     with pytest.raises(ValueError, match="seed character must be one of"):
         run_architecture(model, "one_to_many", 1, 3, seed_char="z")
+
+
+def test_decoder_starts_from_the_start_symbol_then_feeds_back(model) -> None:
+    run = run_architecture(model, "encoder_decoder", 3, 4)
+    first, *rest = run.steps[3:]
+    assert first.role == "decoder" and first.x_is_start and not first.x_from_feedback and first.x_char == START
+    for prev, step in zip(run.steps[3:], rest):
+        assert step.x_from_feedback and not step.x_is_start and step.x_char == prev.y_char
+    assert run.input_text == "hel"                      # the start symbol is not part of the input sequence
+    # the same numbers as running the cell by hand: encoder over "hel", then START, then fed-back outputs
+    with torch.inference_mode():
+        a = model.cell.init_state(1)
+        for c in "hel":
+            a = model.cell(model.one_hot(c), a)
+        out, x = "", START
+        for _ in range(4):
+            a = model.cell(model.one_hot(x), a)
+            x = VOCAB[int(model.logits(a).argmax())]
+            out += x
+    assert run.output_text == out
+
+
+def _annotations(fig) -> list[dict]:
+    return [a.to_plotly_json() for a in fig.layout.annotations]
+
+
+def test_diagram_draws_a0_only_where_there_is_recurrence(model) -> None:
+    def has_a0(fig) -> bool:
+        return any("&lt;0&gt;" in (a.get("text") or "") for a in _annotations(fig))
+
+    assert not has_a0(unrolled_figure(run_architecture(model, "one_to_one", 1, 1), active=1))
+    assert not has_a0(unrolled_figure(run_architecture(model, "one_to_one", 1, 1), compact=True))
+    for key in ("one_to_many", "many_to_one", "many_to_many", "encoder_decoder"):
+        fig = unrolled_figure(run_architecture(model, key, 4, 4), active=1)
+        a0 = next(a for a in _annotations(fig) if "&lt;0&gt;" in (a.get("text") or ""))
+        lo, hi = fig.layout.xaxis.range
+        assert lo < a0["x"] and a0["xanchor"] == "left" and a0["x"] - lo > 0.1  # inside the plot, not clipped
+
+
+def test_diagram_marks_the_start_symbol_and_feedback(model) -> None:
+    fig = unrolled_figure(run_architecture(model, "encoder_decoder", 2, 3), active=3)
+    texts = [a.get("text") or "" for a in _annotations(fig)]
+    assert sum("start" in t for t in texts) == 1                               # under x<3>, the first decoder input
+    dashed = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    assert len(dashed) == 2                                                    # ŷ<3> → x<4>, ŷ<4> → x<5>
+
+
+@pytest.mark.parametrize("tx, ty, active", [(3, 2, 4), (10, 4, 12), (10, 4, 2)])
+def test_weight_labels_keep_clear_of_the_arrows(model, tx, ty, active) -> None:
+    run = run_architecture(model, "encoder_decoder", tx, ty)
+    fig = unrolled_figure(run, active=active)
+    labels = [a for a in _annotations(fig) if (a.get("text") or "").startswith("W<sub>")]
+    def step_index(a: dict) -> int:  # W_aa sits half a gap left of its cell
+        return round((a["x"] + GAP / 2) / GAP) if a["text"] == "W<sub>aa</sub>" else round(a["x"] / GAP)
+
+    if len(run.steps) > 7:
+        assert {step_index(a) for a in labels} == {active - 1}                 # only the active step is named
+    else:
+        assert len({step_index(a) for a in labels}) == len(run.steps)
+    for a in labels:
+        i = step_index(a)
+        if a["text"] == "W<sub>aa</sub>":                                      # never where a dashed arrow crosses
+            assert not run.steps[i].x_from_feedback
+        else:                                                                  # beside its vertical arrow, not on it
+            side = a["x"] - i * GAP
+            assert (a["xanchor"], side > 0.05) in (("left", True), ("right", False)) and abs(side) > 0.05
+
+
+def test_step_values_export_matches_the_run(model) -> None:
+    run = run_architecture(model, "encoder_decoder", 3, 2)
+    rows = step_rows(run)
+    text = steps_csv(run).splitlines()
+    assert len(text) == 1 + len(run.steps) and text[0].startswith("t,role,x,x_source,a_prev_1")
+    assert [r["x_source"] for r in rows] == ["input"] * 3 + ["start symbol", "fed back"]
+    assert rows[1]["a_1"] == pytest.approx(run.steps[1].a[0], abs=1e-6)
+    assert rows[0]["p_h"] is None and rows[4]["p_space"] == pytest.approx(run.steps[4].y_hat[4], abs=1e-6)
+    assert rows[4]["y"] == run.steps[4].y_char

@@ -1,21 +1,34 @@
-"""Translation models: tokenisation, shapes, attention sums, decoding, CLI, training/evaluation plumbing."""
+"""Translation models: subwords, shapes, attention sums, decoding, CLI, training/evaluation plumbing."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 
 import pytest
 import torch
 
 from sequence_models.cli import main as cli_main
-from sequence_models.translation.decode import beam_search, greedy_batch, greedy_decode
+from sequence_models.runtime import ASSETS_DIR, PROJECT_ROOT
+from sequence_models.translation.data import LONG_BUCKETS, Pair, bucketed_batches, join_pairs, long_test_set, read_pairs
+from sequence_models.translation.decode import beam_batch, beam_search, greedy_batch, greedy_decode
 from sequence_models.translation.seq2seq import ModelConfig, Seq2Seq, load_translator
-from sequence_models.translation.tokenize import count_words, detokenize_fr, tokenize_en, tokenize_fr
-from sequence_models.translation.translate import MAX_WORDS, check_text, load_model, model_path, translate
-from sequence_models.translation.vocab import EOS, UNK_ID, Vocab
+from sequence_models.translation.subwords import Subwords, group_words, train_tokenizer
+from sequence_models.translation.translate import (MAX_PIECES, MAX_WORDS, check_text, load_model, model_path,
+                                                   translate)
+from sequence_models.translation.vocab import EOS, Vocab
 
 SENTENCES = ["The red car is very fast.", "I don't want to eat green apples.",
              "When I was a child, I used to spend every summer with my grandparents near the sea."]
+#: The four sentences of issue 11 and words a teacher would expect in an acceptable French translation.
+ISSUE_SENTENCES = {
+    "Jane visits Africa in September.": ["Jane", "Afrique", "septembre"],
+    "The agreement on the European Economic Area was signed in August 1992.": ["accord", "1992", "sign"],
+    "Where is the nearest train station?": ["gare", "?"],
+    "My teacher says that recurrent networks read one word at a time.": ["professeur", "mot"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +41,61 @@ def plain():
     return load_model("plain")
 
 
-# --- tokenisation and vocabulary --------------------------------------------------------
-
-def test_tokenizers_lowercase_and_split_as_documented() -> None:
-    assert tokenize_en("Tom’s car ISN'T here!") == ["tom's", "car", "isn't", "here", "!"]
-    assert tokenize_fr("L'eau est-elle froide ?") == ["l'", "eau", "est-elle", "froide", "?"]
-    assert detokenize_fr(["l'", "eau", "est", "froide", "."]) == "l'eau est froide."
-    assert tokenize_en("  ") == [] and count_words("a  b c") == 3
+def _ids(tr, text: str) -> list[int]:
+    return tr.vocab.encode(tr.subwords.pieces(text))
 
 
-def test_vocab_round_trip_and_unknown() -> None:
-    v = Vocab.build([["a", "b", "a"], ["a", "c"]], max_size=10, min_freq=2)
-    assert v.itos[4] == "a" and "b" not in v
-    assert v.encode(["a", "zzz"], add_eos=True) == [4, UNK_ID, 2]
+# --- subwords and vocabulary ------------------------------------------------------------------
+
+def test_shipped_tokenizer_keeps_case_and_never_loses_a_character() -> None:
+    sw = Subwords(ASSETS_DIR / "translation" / "spm.model")
+    for text in ["Jane visits Reykjavík in 1992.", "L'eau est-elle froide ?", "Привет, мир", "日本語 😀 <b>x</b>"]:
+        pieces = sw.pieces(text)
+        assert "<unk>" not in pieces
+        assert sw.detokenize(pieces) == text
+    assert sw.pieces("Jane")[0].startswith("\u2581J")  # cased
+    assert any(p.startswith("<0x") for p in sw.pieces("Привет"))  # another script: byte fallback
+
+
+def test_group_words_sums_pieces_into_words() -> None:
+    assert group_words(["\u2581Olu", "wa", "se", "un", "\u2581is", "\u2581here", "."]) == [[0, 1, 2, 3], [4], [5], [6]]
+    assert group_words(["\u2581L", "'", "eau", "</s>"]) == [[0], [1], [2], [3]]
+
+
+def test_tokenizer_training_is_cased_and_small(tmp_path) -> None:
+    texts = ["Tom is here.", "Mary is there.", "Tom aime Mary.", "Where is Tom?"] * 50
+    out = train_tokenizer(texts, tmp_path / "spm.model", vocab_size=600)
+    sw = Subwords(out)
+    assert sw.detokenize(sw.pieces("Zoë met Tom.")) == "Zoë met Tom."
+    vocab = sw.build_vocab(texts)
+    assert 540 <= len(vocab) <= 600 and len(vocab) == len(sw.all_pieces())
+    assert vocab.itos[:4] == ["<pad>", "<s>", "</s>", "<unk>"]
+    assert vocab.itos[4] in sw.pieces("Tom is here.")  # most frequent first
+
+
+def test_vocab_round_trip() -> None:
+    v = Vocab(["<pad>", "<s>", "</s>", "<unk>", "a", "b"])
+    assert v.encode(["a", "zzz"], add_eos=True) == [4, 3, 2]
     assert v.decode([1, 4, 2, 4]) == ["a"]
+
+
+def test_batches_hold_about_the_token_budget() -> None:
+    import random
+    items = [([5] * n, [6] * (n + 1)) for n in range(1, 60) for _ in range(10)]
+    batches = bucketed_batches(items, 200, random.Random(0))
+    assert sorted(i for b in batches for i in b) == list(range(len(items)))
+    for b in batches:
+        width = max(max(len(items[i][0]), len(items[i][1])) for i in b)
+        assert width * len(b) <= 200 or len(b) == 1
+
+
+def test_long_test_set_fills_every_bucket(shared_data) -> None:
+    pairs = read_pairs("test")
+    long = long_test_set(pairs)
+    for name, lo, hi in LONG_BUCKETS:
+        assert sum(lo <= p.words <= hi for p in long) >= 200, name
+    assert join_pairs([Pair("A b.", "C d."), Pair("E.", "F.")]) == Pair("A b. E.", "C d. F.")
+    assert long == long_test_set(pairs)  # fixed seed
 
 
 # --- model shapes with a small random model -----------------------------------------------
@@ -49,9 +103,10 @@ def test_vocab_round_trip_and_unknown() -> None:
 @pytest.mark.parametrize("attention", [True, False])
 def test_teacher_forcing_shapes_and_row_sums(attention: bool) -> None:
     torch.manual_seed(0)
-    cfg = ModelConfig(attention=attention, src_vocab=50, tgt_vocab=60, emb_dim=16, enc_hidden=8, dec_hidden=12,
-                      attn_dim=10, dropout=0.0)
+    cfg = ModelConfig(attention=attention, src_vocab=60, tgt_vocab=60, emb_dim=16, enc_hidden=8, dec_hidden=12,
+                      attn_dim=10, dropout=0.0, tied=True)
     model = Seq2Seq(cfg).eval()
+    assert model.decoder.embedding is model.encoder.embedding
     src = torch.tensor([[5, 6, 7, 8], [9, 10, 0, 0]])
     feats, attn = model(src, torch.tensor([4, 2]), torch.tensor([[1, 5, 6], [1, 7, 0]]))
     assert feats.shape == (2, 3, 16)
@@ -74,7 +129,7 @@ def test_committed_weights_are_small_and_load() -> None:
         assert path.stat().st_size < 20e6, f"{path.name} is over 20 MB"
         tr = load_translator(path)
         assert tr.model.has_attention == (name == "attention")
-        assert tr.info["steps"] == tr.info["total_steps"], "the committed model did not finish training"
+        assert tr.info["best_dev_loss"] == min(h["dev_loss"] for h in tr.info["history"])
 
 
 @pytest.mark.parametrize("text", SENTENCES)
@@ -84,11 +139,32 @@ def test_attention_matrix_shape_and_rows_sum_to_one(att, text: str) -> None:
     assert r.output_tokens[-1] == EOS
     assert all(abs(s - 1) < 1e-4 for s in r.row_sums())
     assert torch.all(r.attention >= 0)
-    assert r.translation and "</s>" not in r.translation
+    words = r.word_attention()
+    assert words.shape == (len(r.output_words), len(r.source_words))
+    assert all(abs(s - 1) < 1e-4 for s in r.row_sums(words=True))
+    assert r.translation and "</s>" not in r.translation and "\u2581" not in r.translation
 
 
-def test_translation_is_sensible(att) -> None:
-    assert "voiture" in translate(att, "The red car is very fast.").translation
+def test_word_attention_sums_source_pieces_and_averages_output_pieces(att) -> None:
+    r = translate(att, "Oluwaseun visits Reykjavik.")
+    assert r.split_words[0] and r.source_words[0] == "Oluwaseun"
+    g = r.source_groups[0]
+    og = next(grp for grp in r.output_groups if len(grp) > 1) if any(len(x) > 1 for x in r.output_groups) \
+        else r.output_groups[0]
+    k = r.output_groups.index(og)
+    expected = r.attention[og][:, g].sum(dim=1).mean()
+    assert float(r.word_attention()[k, 0]) == pytest.approx(float(expected), abs=1e-6)
+
+
+@pytest.mark.parametrize("text, words", list(ISSUE_SENTENCES.items()))
+def test_issue_sentences_read_acceptably(att, text: str, words: list[str]) -> None:
+    out = translate(att, text).translation
+    assert all(w in out for w in words), out
+
+
+def test_translation_is_cased_and_sensible(att) -> None:
+    out = translate(att, "The red car is very fast.").translation
+    assert "voiture" in out and out[0].isupper()
     assert "chat" in translate(att, "I have a cat.").translation
 
 
@@ -104,7 +180,7 @@ def test_decoding_is_deterministic(att, plain) -> None:
 @pytest.mark.parametrize("text", SENTENCES)
 def test_beam_width_one_equals_greedy(att, plain, text: str) -> None:
     for tr in (att, plain):
-        ids = tr.src_vocab.encode(tokenize_en(text))
+        ids = _ids(tr, text)
         g = greedy_decode(tr.model, ids)
         (b,) = beam_search(tr.model, ids, 1)
         assert b.ids == g.ids
@@ -114,8 +190,8 @@ def test_beam_width_one_equals_greedy(att, plain, text: str) -> None:
 
 
 def test_beam_returns_ranked_alternatives(att) -> None:
-    src = tokenize_en(SENTENCES[1])
-    hyps = beam_search(att.model, att.src_vocab.encode(src), 5)
+    src = _ids(att, SENTENCES[1])
+    hyps = beam_search(att.model, src, 5)
     assert 1 <= len(hyps) <= 5
     scores = [h.normalised_score for h in hyps]
     assert scores == sorted(scores, reverse=True)
@@ -124,22 +200,27 @@ def test_beam_returns_ranked_alternatives(att) -> None:
         assert h.attention().shape == (len(h.ids), len(src))
 
 
-def test_batched_greedy_matches_single_greedy(att) -> None:
-    batch = [att.src_vocab.encode(tokenize_en(s)) for s in SENTENCES]
-    for ids, out in zip(batch, greedy_batch(att.model, batch)):
-        assert out == [i for i in greedy_decode(att.model, ids).ids if i != 2]
+def test_batched_decoding_matches_single_decoding(att, plain) -> None:
+    texts = SENTENCES + ["Hello.", "Tom and Mary are not here today."]
+    for tr in (att, plain):
+        batch = [_ids(tr, s) for s in texts]
+        for ids, out in zip(batch, greedy_batch(tr.model, batch)):
+            assert out == [i for i in greedy_decode(tr.model, ids).ids if i != 2]
+        for ids, out in zip(batch, beam_batch(tr.model, batch, 4)):
+            assert out == [i for i in beam_search(tr.model, ids, 4)[0].ids if i != 2]
 
 
 def test_no_attention_model_has_no_matrix(plain) -> None:
     r = translate(plain, SENTENCES[0])
-    assert r.attention is None and r.row_sums() == [] and r.translation
+    assert r.attention is None and r.row_sums() == [] and r.word_attention() is None and r.translation
 
 
 # --- bad input ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, message", [("", "empty"), ("   \n\t", "empty"),
                                            ("word " * (MAX_WORDS + 1), f"limit is {MAX_WORDS} words"),
-                                           ("x" * 700, "characters long")])
+                                           ("x" * 700, "characters long"),
+                                           ("😀" * 100, f"the limit is {MAX_PIECES}")])
 def test_bad_input_is_refused_with_a_reason(att, text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         translate(att, text)
@@ -147,15 +228,15 @@ def test_bad_input_is_refused_with_a_reason(att, text: str, message: str) -> Non
 
 def test_sixty_words_are_accepted(att) -> None:
     r = translate(att, " ".join(["the cat is here ."] * 12))
-    assert len(r.source_tokens) == 60 and r.attention.shape[1] == 60
+    assert len(r.source_words) == 60 and r.attention.shape[1] == len(r.source_tokens)
 
 
-def test_non_english_input_marks_unknown_words(att) -> None:
-    r = translate(att, "Der schnelle braune Fuchs springt über den faulen Hund")
-    assert r.unknown_share > 0.5
-    assert r.unknown[r.source_tokens.index("fuchs")]
+def test_other_scripts_are_read_as_bytes(att) -> None:
+    r = translate(att, "Привет, как дела?")
+    assert r.byte_share > 0.5 and r.source_words[0] == "Привет"
     r2 = translate(att, "<script>alert('x')</script> 日本語")
     assert r2.translation is not None and all(abs(s - 1) < 1e-4 for s in r2.row_sums())
+    assert translate(att, "Der schnelle braune Fuchs springt").byte_share == 0  # Latin script: pieces, no bytes
 
 
 def test_beam_width_bounds(att) -> None:
@@ -172,63 +253,121 @@ def test_beam_width_bounds(att) -> None:
 def test_cli_translate_json(capsys) -> None:
     assert cli_main(["translate", "The red car is very fast.", "--json", "--beam", "3"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["source_tokens"] == ["the", "red", "car", "is", "very", "fast", "."]
+    n_src = len(out["source_tokens"])
+    assert "".join(out["source_tokens"]).replace("\u2581", " ").strip() == "The red car is very fast."
     assert len(out["attention"]) == len(out["output_tokens"])
-    assert all(len(row) == 7 and abs(sum(row) - 1) < 1e-3 for row in out["attention"])
+    assert all(len(row) == n_src and abs(sum(row) - 1) < 1e-3 for row in out["attention"])
     assert out["translation"] == out["alternatives"][0]["translation"]
+    assert out["source_words"] == ["The", "red", "car", "is", "very", "fast", "."]
 
 
-def test_cli_no_attention_and_errors(capsys) -> None:
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sequence_models", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=300)
+
+
+def test_cli_no_attention_and_bad_arguments(capsys) -> None:
     assert cli_main(["translate", "I am happy.", "--json", "--no-attention"]) == 0
     assert json.loads(capsys.readouterr().out)["attention"] is None
-    assert cli_main(["translate", ""]) == 1
-    assert capsys.readouterr().err.startswith("error: Type an English sentence")
-    with pytest.raises(SystemExit) as exc:
-        cli_main(["translate", "hi", "--beam", "12"])
-    assert exc.value.code == 2
-    assert "between 1 and 8" in capsys.readouterr().err
+    for args, message in ((["translate", ""], "the input is empty"), (["translate", "hi", "--beam", "12"],
+                                                                       "between 1 and 8"),
+                          (["translate", "word " * 70], "limit is 60 words")):
+        r = _cli(*args)
+        assert r.returncode == 2, args
+        assert r.stderr.count("\n") == 1 and message in r.stderr and "Traceback" not in r.stderr
 
 
 # --- training and evaluation plumbing (tiny) ---------------------------------------------------
 
-def test_training_loop_runs_and_checkpoint_loads(shared_data, tmp_path) -> None:
-    out = tmp_path / "tiny.pt"
-    assert cli_main(["train", "translation", "--limit", "300", "--max-steps", "3", "--batch-size", "32",
-                     "--emb", "16", "--enc-hidden", "8", "--dec-hidden", "8", "--attn-dim", "8",
-                     "--out", str(out)]) == 0
-    tr = load_translator(out)
-    assert tr.info["steps"] == 3 and tr.model.has_attention
-    r = translate(tr, "I see a cat.")
-    assert r.attention.shape == (len(r.output_tokens), 5)
+TINY = ["--emb", "16", "--enc-hidden", "8", "--dec-hidden", "8", "--attn-dim", "8"]
 
 
-def test_training_is_reproducible_with_a_seed(shared_data, tmp_path) -> None:
-    args = ["train", "translation", "--limit", "200", "--max-steps", "2", "--batch-size", "16", "--emb", "8",
-            "--enc-hidden", "4", "--dec-hidden", "4", "--attn-dim", "4"]
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """A tiny attention and no-attention model (and their own 600-piece tokenizer) trained here."""
+    from sequence_models.runtime import data_dir
+    if not data_dir().is_dir():
+        pytest.skip("training data not found")
+    folder = tmp_path_factory.mktemp("tiny")
+    for flag in ([], ["--no-attention"]):
+        name = "plain" if flag else "attention"
+        assert cli_main(["train", "translation", *flag, "--limit", "1500", "--vocab-size", "600", "--max-steps", "4",
+                         "--eval-every", "2", *TINY, "--out", str(folder / f"{name}.pt")]) == 0
+    return folder
+
+
+def test_training_writes_tokenizer_and_a_loadable_checkpoint(tiny_models) -> None:
+    tr = load_translator(tiny_models / "attention.pt")
+    assert (tiny_models / "spm.model").is_file() and len(tr.vocab) <= 600
+    assert tr.info["steps"] in (2, 4) and tr.model.has_attention and tr.info["history"]
+    r = translate(tr, "I see Oluwaseun.")
+    assert r.attention.shape == (len(r.output_tokens), len(r.source_tokens))
+    assert all(abs(s - 1) < 1e-4 for s in r.row_sums(words=True))
+
+
+def test_training_is_reproducible_with_a_seed(shared_data, tiny_models, tmp_path) -> None:
+    args = ["train", "translation", "--limit", "300", "--max-steps", "2", "--eval-every", "2", *TINY]
     for name in ("a", "b"):
+        shutil.copy(tiny_models / "spm.model", tmp_path / "spm.model")
         assert cli_main([*args, "--out", str(tmp_path / f"{name}.pt")]) == 0
     a, b = (load_translator(tmp_path / f"{n}.pt").model.state_dict() for n in ("a", "b"))
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_evaluation_runs_on_a_few_pairs(shared_data, tmp_path, capsys) -> None:
+def test_evaluation_runs_and_writes_json_and_card(tiny_models, tmp_path, capsys) -> None:
     pytest.importorskip("sacrebleu")
-    out = tmp_path / "eval.json"
-    assert cli_main(["evaluate", "translation", "--limit", "30", "--out", str(out)]) == 0
+    out, card = tmp_path / "eval.json", tmp_path / "card.md"
+    assert cli_main(["evaluate", "translation", "--models", str(tiny_models), "--limit", "30", "--long-per-bucket",
+                     "3", "--beam", "2", "--out", str(out), "--card", str(card)]) == 0
     res = json.loads(out.read_text())
-    assert res["pairs"] == 30
+    assert res["pairs"] == 30 and res["long_inputs"] == 3 * len(LONG_BUCKETS)
     for name in ("attention", "plain"):
         m = res["models"][name]
-        assert sum(b["n"] for b in m["buckets"]) == 30
-        assert m["overall"]["bleu_signature"].startswith("nrefs:1|case:lc")
+        assert sum(b["n"] for b in m["greedy"]["buckets"]) == 30
+        assert {"bleu", "bleu_lc", "chrf", "chrf_lc"} <= set(m["beam2"]["overall"])
+        assert [b["bucket"] for b in m["long"]["buckets"]] == [b[0] for b in LONG_BUCKETS]
+        assert 0 <= m["names"]["copied"] <= m["names"]["total"]
+    assert res["signatures"]["bleu_lc"].startswith("nrefs:1|case:lc")
+    text = card.read_text()
+    assert "| all | 30 |" in text and "Unseen names" in text and "Long inputs" in text
     assert "| all | 30 |" in capsys.readouterr().out
 
 
+def test_empty_or_missing_data_fails_with_one_line(tmp_path) -> None:
+    (tmp_path / "translation").mkdir()
+    for split in ("train", "dev", "test"):
+        (tmp_path / "translation" / f"tatoeba_en_fr_{split}.tsv").write_text("", encoding="utf-8")
+    out = tmp_path / "out" / "attention.pt"
+    for args in (["train", "translation", "--data", str(tmp_path), "--out", str(out)],
+                 ["evaluate", "translation", "--data", str(tmp_path), "--out", str(tmp_path / "e.json"),
+                  "--card", "-"]):
+        r = _cli(*args)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1 and "empty" in r.stderr, r.stderr
+    (tmp_path / "translation" / "tatoeba_en_fr_train.tsv").write_text("no tab here\n", encoding="utf-8")
+    r = _cli("train", "translation", "--data", str(tmp_path), "--out", str(out))
+    assert r.returncode == 1 and "no English<TAB>French pairs" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_unwritable_out_is_refused_before_work(tmp_path) -> None:
+    r = _cli("train", "translation", "--out", str(tmp_path))   # a folder
+    assert r.returncode == 1 and "folder" in r.stderr and r.stderr.count("\n") == 1
+    r = _cli("evaluate", "translation", "--out", str(tmp_path), "--card", "-")
+    assert r.returncode == 1 and "folder" in r.stderr
+
+
+# --- the stored evaluation ----------------------------------------------------------------------
+
 def test_stored_evaluation_meets_the_acceptance_bar() -> None:
-    from sequence_models.runtime import asset_path
-    res = json.loads(asset_path("translation/evaluation.json").read_text())
+    res = json.loads((ASSETS_DIR / "translation" / "evaluation.json").read_text())
     att, plain = res["models"]["attention"], res["models"]["plain"]
-    assert [b["bucket"] for b in att["buckets"]] == ["1–5", "6–10", "11–15", "16–20", "21+"]
-    assert att["upto20"]["bleu"] >= 25
-    assert att["overall"]["bleu"] > plain["overall"]["bleu"]
-    assert att["buckets"][-1]["bleu"] > plain["buckets"][-1]["bleu"]
+    assert [b["bucket"] for b in att["greedy"]["buckets"]] == ["1–5", "6–10", "11–15", "16–20", "21+"]
+    assert att["greedy"]["upto20"]["bleu_lc"] >= 36
+    for a, p in zip(att["greedy"]["buckets"], plain["greedy"]["buckets"]):
+        if a["n"] >= 100:
+            assert a["bleu_lc"] > p["bleu_lc"], a["bucket"]
+    for a, p in zip(att["long"]["buckets"], plain["long"]["buckets"]):
+        assert a["n"] >= 200 and a["bleu_lc"] > p["bleu_lc"], a["bucket"]
+    assert res["models"]["attention"]["names"]["share"] >= 0.9
+    card = (PROJECT_ROOT / "sequence_models" / "translation" / "README.md").read_text()
+    assert f"{att['greedy']['upto20']['bleu_lc']:.1f}" in card

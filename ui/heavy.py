@@ -5,8 +5,9 @@ Two limits, both cheap:
 * **Process-wide slots** (:func:`slot`): at most ``UNROLLED_HEAVY_JOBS`` (default 2, one per core
   of a Community Cloud app) heavy computations run at the same time in the whole server process.
   Others queue, first come first served, for up to ``UNROLLED_HEAVY_WAIT`` seconds (default 90;
-  live training ``UNROLLED_TRAINING_WAIT``, default 300) and then give up with :class:`Busy`. A thread that already holds a slot may take it again (nested cached calls never
-  deadlock). Use it *inside* ``st.cache_data`` functions, so a cache hit never queues.
+  live training ``UNROLLED_TRAINING_WAIT``, default 300) and then give up with :class:`Busy`. A thread
+  that already holds a slot may take it again (nested cached calls never deadlock). Use it *inside*
+  ``st.cache_data`` functions, so a cache hit never queues.
 * **Long jobs leave room for quick ones**: live training (``job(..., take_slot=True)``) also queues
   for one of ``limit - 1`` training places (at least 1), so with the default 2 slots one slot is
   always free for quick work (a melody, a tagging) while a queue of trainings drains.

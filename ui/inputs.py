@@ -60,3 +60,22 @@ def markdown_literal(text: str, limit: int = 200) -> str:
     and friends show it literally: no links, images, emphasis, math or HTML from user input."""
     one_line = " ".join(str(text)[:limit].split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+
+
+_WORD_JOINER = "\u2060"  # invisible; breaks the text patterns Streamlit's Markdown turns into links and icons
+
+
+def file_name_literal(name: str, limit: int = 60) -> str:
+    """An uploaded file's name, safe to put in ``st.markdown``/``st.error``: :func:`markdown_literal`, plus
+
+    * control and format characters removed (bidi overrides such as U+202E, which would reverse the
+      rest of the sentence, zero-width characters, newlines);
+    * an invisible word joiner after every ``:`` and ``@`` and before every ``.``, so that ``www.x.com``,
+      ``http://…``, ``x@y.com``, ``:material/icon:``, ``:emoji:`` and ``:color[…]`` are not recognised
+      (Streamlit finds those in the text *after* Markdown escapes are resolved, so escaping alone fails)."""
+    import unicodedata
+
+    visible = "".join(c if unicodedata.category(c)[0] != "C" else " " if c.isspace() else ""
+                      for c in str(name)[: 4 * limit])
+    text = markdown_literal(visible, limit)
+    return text.replace(":", ":" + _WORD_JOINER).replace("@", "@" + _WORD_JOINER).replace("\\.", _WORD_JOINER + "\\.")

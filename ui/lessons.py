@@ -21,10 +21,16 @@ class Lesson:
     icon: str
     section: str     # navigation section
     blurb: str       # one sentence for the home page's card
+    prefix: str = ""  # the page's widget-key (and URL-parameter) prefix, e.g. "ner_"; see key_prefix
 
     @property
     def built(self) -> bool:
         return (ROOT / self.file).is_file()
+
+    @property
+    def key_prefix(self) -> str:
+        """The prefix of every widget key on this page (``KEY_PREFIXES`` when ``prefix`` is not given)."""
+        return self.prefix or KEY_PREFIXES.get(Path(self.file).stem, "")
 
     @property
     def url_path(self) -> str:
@@ -33,6 +39,10 @@ class Lesson:
         return Path(self.file).stem
 
 
+#: Each page's widget-key prefix (widget keys double as URL parameters, so they must be unique across pages).
+KEY_PREFIXES = {"rnn_types": "rt_", "music": "mus_", "sentiment": "sen_", "ner": "ner_", "translation": "tr_",
+                "gradients": "grad_", "long_term": "lt_", "parallelism": "par_"}
+
 SECTIONS = ("Start", "What RNNs do", "Limitations of RNNs")
 
 LESSONS: tuple[Lesson, ...] = (
@@ -40,6 +50,8 @@ LESSONS: tuple[Lesson, ...] = (
            "One cell, five wirings: watch real numbers flow through an unrolled RNN, step by step."),
     Lesson("pages/music.py", "Music generation", "🎵", "What RNNs do",
            "One-to-many: an LSTM continues a seed note into a melody you can see, hear and download."),
+    Lesson("pages/sentiment.py", "Sentiment", "💬", "What RNNs do",
+           "Many-to-one: a GRU reads a product review word by word and gives one verdict at the end."),
     Lesson("pages/ner.py", "Named entities", "🏷️", "What RNNs do",
            "Many-to-many (Tx = Ty): a BiLSTM tags people, organisations, places, dates and money."),
     Lesson("pages/translation.py", "Translation", "🌍", "What RNNs do",
@@ -71,6 +83,10 @@ def ensure_app_navigation() -> None:
         PagesManager.uses_pages_directory = False
         if first_run:
             st.rerun()
+    # .streamlit/config.toml sets client.showSidebarNavigation = false, so that legacy first run never
+    # shows its menu of raw file names; app.py's own navigation is shown, so switch the menu back on.
+    if st.get_option("client.showSidebarNavigation") is False:
+        st.set_option("client.showSidebarNavigation", True)
 
 
 def built_lessons() -> list[Lesson]:

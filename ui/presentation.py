@@ -30,11 +30,23 @@ SCREEN_KEY = "screen"
 _CSS = f"""
 <style>
 html {{ font-size: {FONT_PX}px; }}
-[data-testid="stMainBlockContainer"] {{ max-width: 100%; padding: 4.2rem 2.5rem 4rem; }}
-[data-testid="stMainBlockContainer"] h1 {{ padding-top: 0; }}
-button[role="tab"] p {{ font-size: 1.05rem; font-weight: 600; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100%; padding: 3.6rem 2rem 3rem; }}
+[data-testid="stMainBlockContainer"] h1 {{ padding: 0 0 0.3rem; font-size: 2.1rem; }}
+/* Tabs: every screen's name visible (wrapped onto a second row if need be), never behind a scroll arrow. */
+[data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; row-gap: 0.15rem; overflow: visible; }}
+[data-testid="stTab"] p {{ font-size: 0.95rem; font-weight: 600; }}
 </style>
 """
+
+
+def requested() -> bool:
+    """Is presentation mode on or asked for by the URL? Usable before the switch is drawn (page config)."""
+    if KEY in st.session_state:
+        return bool(st.session_state[KEY])
+    try:
+        return str(st.query_params.get(KEY, "")).lower() == "true"
+    except Exception:  # noqa: BLE001 - no URL outside a script run
+        return False
 
 
 def presentation_switch() -> bool:

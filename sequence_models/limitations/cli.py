@@ -65,24 +65,79 @@ def run_gradients(args: argparse.Namespace) -> int:
 
 
 def train_limitations(argv: list[str]) -> int:
-    """``train limitations``: the across-lag sweep (RNN/LSTM/GRU on the adding problem)."""
+    """``train limitations``: the across-lag sweep (RNN/LSTM/GRU on the adding problem).
+
+    The output folder is checked (created, writable) before any training; results are written atomically."""
     from sequence_models.cli import OneLineParser
     from sequence_models.limitations.long_term import LENGTH_RANGE as LT_RANGE, SweepConfig, run_sweep
+    from sequence_models.runtime import asset_path, check_writable_dir
     d = SweepConfig()
     p = OneLineParser(prog="python -m sequence_models train limitations",
-                description="Train RNN, LSTM and GRU on the adding problem at several lengths "
-                            "(fixed steps, seed, one thread); write assets/limitations/.")
+                      description="Train RNN, LSTM and GRU on the adding problem at several lengths "
+                                  "(at most --steps steps each, a cell stops early once it has learned; "
+                                  "one thread); write assets/limitations/.")
     p.add_argument("--lengths", type=bounded(int, *LT_RANGE), nargs="+", default=list(d.lengths))
-    p.add_argument("--steps", type=bounded(int, 10, 20000), default=d.steps)
+    p.add_argument("--steps", type=bounded(int, 10, 20000), default=d.steps, help=f"step budget (default {d.steps})")
     p.add_argument("--hidden", type=bounded(int, 4, 64), default=d.hidden)
     p.add_argument("--seeds", type=bounded(int, 0, 9999), nargs="+", default=list(d.seeds))
+    p.add_argument("--forget-bias", type=bounded(float, -5, 5), default=d.forget_bias)
     p.add_argument("--lstm-length", type=bounded(int, *LT_RANGE), default=d.lstm_length,
                    help="the length whose LSTM is saved for the gate heatmap (must be one of --lengths)")
     p.add_argument("--out", default=None, help="output folder (default assets/limitations)")
     args = p.parse_args(argv)
     if args.lstm_length not in args.lengths:
         p.error("--lstm-length must be one of --lengths")
+    out = check_writable_dir(args.out if args.out is not None else asset_path("limitations"))
     cfg = SweepConfig(lengths=tuple(args.lengths), steps=args.steps, hidden=args.hidden, seeds=tuple(args.seeds),
-                      lstm_length=args.lstm_length)
-    run_sweep(cfg, args.out, log=lambda s: print(s, file=sys.stderr, flush=True))
+                      lstm_length=args.lstm_length, forget_bias=args.forget_bias)
+    run_sweep(cfg, out, log=lambda s: print(s, file=sys.stderr, flush=True))
+    return 0
+
+
+def evaluate_limitations(argv: list[str]) -> int:
+    """``evaluate limitations``: check the long-term page's live defaults over seeds
+    (``live_defaults.json``) and measure how far back the trained melody models look
+    (``lookback.json``); then render ``sequence_models/limitations/README.md`` from the files.
+
+    The output folder is checked before any work; every file is written atomically."""
+    import json
+    from dataclasses import replace
+    from pathlib import Path
+
+    from sequence_models.cli import OneLineParser
+    from sequence_models.limitations import lookback, long_term
+    from sequence_models.limitations.model_card import render_model_card
+    from sequence_models.runtime import asset_path, atomic_write_text, check_writable_dir
+    d = long_term.LIVE_DEFAULTS
+    p = OneLineParser(prog="python -m sequence_models evaluate limitations",
+                      description="Check the live adding-problem defaults over seeds and measure how far back "
+                                  "the melody models look; write assets/limitations/ and the model card.")
+    p.add_argument("--part", choices=("all", "live", "lookback"), default="all")
+    p.add_argument("--lag", type=bounded(int, *long_term.LENGTH_RANGE), default=d.length)
+    p.add_argument("--steps", type=bounded(int, *long_term.STEPS_RANGE), default=d.steps)
+    p.add_argument("--lr", type=bounded(float, 1e-4, 0.1), default=d.lr)
+    p.add_argument("--forget-bias", type=bounded(float, -5, 5), default=d.forget_bias)
+    p.add_argument("--seeds", type=bounded(int, 1, 20), default=10, help="seeds for the live check (default 10)")
+    p.add_argument("--tunes", type=bounded(int, 1, 300), default=100, help="test tunes for the look-back (default 100)")
+    p.add_argument("--out", default=None, help="output folder (default assets/limitations)")
+    p.add_argument("--no-card", action="store_true", help="do not rewrite sequence_models/limitations/README.md")
+    args = p.parse_args(argv)
+    out = check_writable_dir(args.out if args.out is not None else asset_path("limitations"))
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.part in ("all", "live"):
+        cfg = replace(d, length=args.lag, steps=args.steps, lr=args.lr, forget_bias=args.forget_bias)
+        data = long_term.check_live_defaults(cfg, tuple(range(args.seeds)), log=log)
+        atomic_write_text(out / long_term.LIVE_CHECK_FILE, json.dumps(data, indent=1))
+        print(f"live defaults (T={cfg.length}, {cfg.steps} steps, lr {cfg.lr}, b_f {cfg.forget_bias}): learned in "
+              + ", ".join(f"{c} {n}/{args.seeds}" for c, n in data["learned"].items())
+              + f"; median {data['cpu_seconds']['median']:.1f} s CPU per run")
+    if args.part in ("all", "lookback"):
+        data = lookback.compute_lookback(n_tunes=args.tunes, log=log)
+        atomic_write_text(out / lookback.LOOKBACK_FILE, json.dumps(data, indent=1))
+        print(f"look-back over {data['tunes']} test tunes: " + ", ".join(
+            f"{c} below 1% of k=0 from k={lookback.distance_to(v, 0.01)}" for c, v in data["curves"].items()))
+    if not args.no_card and args.out is None:
+        card = Path(__file__).resolve().parent / "README.md"
+        atomic_write_text(card, render_model_card(out))
+        print(f"wrote {card}")
     return 0

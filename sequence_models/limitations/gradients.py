@@ -264,17 +264,115 @@ def fitted_slope(result: GradientResult, skip: int = 1) -> float:
     return float(np.polyfit(k[ok], np.log(v[ok]), 1)[0])
 
 
+#: How γ bounds |g′| for each activation: a bound for tanh (|tanh′| ≤ 1, equal only at 0) and ReLU
+#: (g′ ∈ {0, 1}); exact for the identity (g′ = 1 at every step, so the Jacobian is W_aa itself).
+GAMMA_IS_EXACT = {"tanh": False, "relu": False, "linear": True}
+GAMMA_WHY = {"tanh": "|tanh′(z)| ≤ 1, with equality only at z = 0", "relu": "ReLU′(z) is 0 or 1",
+             "linear": "g′(z) = 1 exactly"}
+#: Relative tolerance for comparing γλ₁ (or the spectral radius) with 1: an orthogonal matrix times
+#: 1 computes λ₁ = 1.0000000000000004, which must count as 1, not as "greater than 1".
+CONDITION_TOL = 1e-9
+#: verdict keys of :func:`pascanu_condition` and what each means
+VERDICTS = {
+    "vanish": "γλ₁ < 1: the sufficient condition for vanishing holds",
+    "cannot_explode": "γλ₁ = 1: the bound (γλ₁)ᵏ = 1 rules explosion out; vanishing is possible, not certain",
+    "may_explode": "γλ₁ > 1: the necessary condition for exploding holds; exploding is possible, not certain",
+    "vanishes": "linear, spectral radius < 1: the gradient vanishes, certainly",
+    "explodes": "linear, spectral radius > 1: the gradient explodes, certainly",
+    "constant": "linear, spectral radius = 1: no geometric growth or decay",
+    "n/a": "the condition is stated for the vanilla RNN",
+}
+
+
+def compare_with_one(x: float, tol: float = CONDITION_TOL) -> int:
+    """−1, 0 or +1 as ``x`` is below, equal to (within the relative ``tol``) or above 1."""
+    if not math.isfinite(x):
+        return 1 if x > 0 else -1
+    if abs(x - 1.0) <= tol:
+        return 0
+    return -1 if x < 1.0 else 1
+
+
+def pascanu_verdict(activation: str, lambda1: float, spectral_radius: float) -> str:
+    """The verdict key (see :data:`VERDICTS`) for a vanilla RNN with this activation, largest
+    singular value ``lambda1`` and spectral radius of ``W_aa``.
+
+    Pascanu, Mikolov & Bengio (2013): with |g′| ≤ γ, every backward step multiplies the gradient
+    by a matrix of norm ≤ γλ₁, so γλ₁ < 1 is *sufficient* for vanishing and γλ₁ > 1 is *necessary*
+    for exploding; at γλ₁ = 1 the bound (γλ₁)ᵏ = 1 rules explosion out. The comparisons are strict,
+    with the tolerance :data:`CONDITION_TOL`. For the identity (γ = 1 exactly) the backward pass is
+    ``(W_aaᵀ)ᵏ`` and the outcome is certain: vanishing when λ₁ < 1, otherwise set by the spectral
+    radius (explodes above 1, vanishes below, neither at 1)."""
+    if activation not in GAMMA:
+        raise ValueError(f"activation must be one of {', '.join(GAMMA)}, not {activation!r}")
+    side = compare_with_one(GAMMA[activation] * lambda1)
+    if not GAMMA_IS_EXACT[activation]:
+        return {-1: "vanish", 0: "cannot_explode", 1: "may_explode"}[side]
+    if side < 0:
+        return "vanishes"
+    return {-1: "vanishes", 0: "constant", 1: "explodes"}[compare_with_one(spectral_radius)]
+
+
 def pascanu_condition(result: GradientResult) -> dict[str, float | str]:
-    """Pascanu, Mikolov & Bengio (2013) for a vanilla RNN: with γ bounding |g'|, a largest
-    singular value ``λ₁ < 1/γ`` of ``W_aa`` is *sufficient* for vanishing gradients and
-    ``λ₁ > 1/γ`` is *necessary* for exploding ones. Returns λ₁, γ and the verdict key
-    ``"vanish"`` (sufficient condition met) or ``"may_explode"``; ``"n/a"`` for LSTM/GRU."""
+    """λ₁ (largest singular value of ``W_aa``), γ, the spectral radius and the verdict key of
+    :func:`pascanu_verdict`; ``"n/a"`` for the LSTM and the GRU."""
     cfg = result.config
     if cfg.cell != "rnn":
-        return {"lambda1": result.top_singular_value, "gamma": float("nan"), "verdict": "n/a"}
+        return {"lambda1": result.top_singular_value, "gamma": float("nan"), "spectral_radius": result.spectral_radius,
+                "verdict": "n/a"}
     gamma = GAMMA[cfg.activation]
-    verdict = "vanish" if result.top_singular_value < 1 / gamma else "may_explode"
-    return {"lambda1": result.top_singular_value, "gamma": gamma, "verdict": verdict}
+    return {"lambda1": result.top_singular_value, "gamma": gamma, "spectral_radius": result.spectral_radius,
+            "verdict": pascanu_verdict(cfg.activation, result.top_singular_value, result.spectral_radius)}
+
+
+def _num(x: float) -> str:
+    """λ₁ as the page writes it: 3 significant digits, and exactly "1" when it equals 1 within the tolerance."""
+    return "1" if compare_with_one(x) == 0 else f"{x:.3g}"
+
+
+def condition_sentence(activation: str, lambda1: float, spectral_radius: float, steps_back: int,
+                       measured: float) -> tuple[str, str]:
+    """``(style, Markdown sentence)`` for the page: the condition for this activation, generated from
+    γ and λ₁ with the same rule as :func:`pascanu_verdict`. ``style`` is ``"vanish"``, ``"neutral"`` or
+    ``"explode"`` (the page picks a colour); ``measured`` is the gradient norm ``steps_back`` steps back."""
+    v = pascanu_verdict(activation, lambda1, spectral_radius)
+    gamma = GAMMA[activation]
+    g = f"{gamma:g}"
+    lam = _num(lambda1)
+    prod = _num(gamma * lambda1)
+    rel = {"vanish": "<", "cannot_explode": "=", "may_explode": ">", "vanishes": "<"}.get(v)
+    seen = f"Measured {steps_back} steps back: {measured:.3g}."
+
+    def with_bound(text: str) -> str:
+        return seen[:-1] + f" ({text})."
+    gamma_txt = f"γ = {g} ({GAMMA_WHY[activation]})"
+    if v == "vanish":
+        bound = format_log10(steps_back * math.log10(gamma * lambda1)) if gamma * lambda1 > 0 else "0"
+        return "vanish", (f"Here {gamma_txt} and λ₁ = {lam}, so γλ₁ = {prod} {rel} 1: the sufficient condition holds, "
+                          f"and the gradient must vanish at least as fast as ({prod})ᵏ. "
+                          + with_bound(f"bound: {bound}"))
+    if v == "cannot_explode":
+        return "neutral", (f"Here {gamma_txt} and λ₁ = {lam}, so γλ₁ = {prod}: neither condition is strict. The "
+                           "bound (γλ₁)ᵏ = 1 rules explosion out (the gradient can never grow), but it does not force "
+                           f"vanishing: the gradient shrinks only where g′ < 1. {seen}")
+    if v == "may_explode":
+        return "explode", (f"Here {gamma_txt} and λ₁ = {lam}, so γλ₁ = {prod} > 1: the necessary condition for "
+                           "exploding holds, so exploding is *possible*, not certain: where units saturate, g′ ≈ 0 "
+                           f"and the gradient can still vanish. {seen}")
+    rho = _num(spectral_radius)
+    if v == "vanishes":
+        why = (f"λ₁ = {lam} < 1, so ‖(W_aaᵀ)ᵏu‖ ≤ {lam}ᵏ" if compare_with_one(lambda1) < 0 else
+               f"the spectral radius is {rho} < 1, so (W_aaᵀ)ᵏ shrinks like {rho}ᵏ once k is large "
+               f"(λ₁ = {lam} allows growth over the first steps)")
+        return "vanish", (f"Here {gamma_txt}: every backward step multiplies by W_aaᵀ itself, so the outcome is "
+                          f"certain. {why[0].upper() + why[1:]}: the gradient **vanishes**. {seen}")
+    if v == "explodes":
+        return "explode", (f"Here {gamma_txt}: every backward step multiplies by W_aaᵀ itself, so the outcome is "
+                           f"certain. The spectral radius is {rho} > 1, so ‖(W_aaᵀ)ᵏu‖ grows like {rho}ᵏ: the "
+                           f"gradient **explodes**. {seen}")
+    return "neutral", (f"Here {gamma_txt}: every backward step multiplies by W_aaᵀ itself. The spectral radius is "
+                       f"{rho} and λ₁ = {lam}: no geometric growth or decay (for an orthogonal W_aa the norm stays "
+                       f"exactly 1). {seen}")
 
 
 # --- gradient clipping -----------------------------------------------------------------

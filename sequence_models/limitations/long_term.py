@@ -11,13 +11,20 @@ stays at that line has learned nothing about the sequence.
 :func:`train_side_by_side` trains a vanilla RNN, an LSTM and a GRU with the same
 number of hidden units on the same batches, one step each in turn, reporting
 progress through a callback. It stops after a fixed number of steps, when the
-caller asks, or at a hard wall-clock cap, whichever comes first.
+caller asks, or at a hard wall-clock cap, whichever comes first. The run is *budgeted in
+steps*: its verdict (:func:`verdict`) is given only for a model that learned or that used its
+whole step budget; a run cut short by the time cap (a busy server) or by the student says
+"stopped before the verdict" instead of "no better than guessing".
+
+:func:`check_live_defaults` trains the page's default live run over 10 seeds and records
+how often each cell learns, and the CPU seconds each run took (``evaluate limitations``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,7 +35,8 @@ import torch
 from torch import nn
 
 from sequence_models.cells import LSTMCell, unroll
-from sequence_models.runtime import AssetError, asset_path, load_checkpoint, make_generator, save_checkpoint
+from sequence_models.runtime import (AssetError, asset_path, atomic_write_text, check_writable_dir, load_checkpoint,
+                                     make_generator, save_checkpoint)
 
 CELL_NAMES = {"rnn": "Vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 #: MSE of always answering 1 (the target's mean): Var(U₁ + U₂) = 2/12.
@@ -40,6 +48,26 @@ MAX_TIME_LIMIT = 60.0
 ASSET_DIR = "limitations"
 ACROSS_LAG_FILE = "across_lag.json"
 LSTM_FILE = "lstm_adding.pt"
+LIVE_CHECK_FILE = "live_defaults.json"
+#: A model has *learned* when its MSE is below this fraction of the baseline; *partly* below PARTLY.
+LEARNED, PARTLY = 0.1, 0.5
+VERDICTS = ("learned", "partly", "no better than guessing", "stopped before the verdict: not enough steps")
+
+
+def verdict(mse: float, stopped: str) -> str:
+    """What a final MSE says about a model, given why its run ended.
+
+    ``"learned"`` (below :data:`LEARNED` × baseline) stands whatever stopped the run. Otherwise a run
+    that did not use its whole step budget (``stopped`` is not ``"done"``: the time cap, the Stop
+    button, an interruption) has not earned a verdict: ``"stopped before the verdict: not enough
+    steps"``. A finished run is ``"partly"`` below :data:`PARTLY` × baseline, else
+    ``"no better than guessing"``."""
+    ratio = mse / BASELINE_MSE
+    if math.isfinite(ratio) and ratio < LEARNED:
+        return VERDICTS[0]
+    if stopped != "done":
+        return VERDICTS[3]
+    return VERDICTS[1] if math.isfinite(ratio) and ratio < PARTLY else VERDICTS[2]
 
 
 def adding_batch(batch: int, length: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,10 +139,12 @@ class LiveConfig:
     cells: tuple[str, ...] = ("rnn", "lstm", "gru")
     eval_every: int = 25
     eval_size: int = 256
+    forget_bias: float = 1.0
 
     def validate(self) -> "LiveConfig":
         checks = [("length", self.length, *LENGTH_RANGE), ("hidden", self.hidden, *HIDDEN_RANGE),
                   ("steps", self.steps, *STEPS_RANGE), ("batch", self.batch, 1, 512), ("lr", self.lr, 1e-5, 1.0),
+                  ("forget_bias", self.forget_bias, -5.0, 5.0),
                   ("time_limit", self.time_limit, 0.0, MAX_TIME_LIMIT), ("eval_every", self.eval_every, 1, 5000),
                   ("eval_size", self.eval_size, 1, 4096)]
         for name, value, lo, hi in checks:
@@ -128,17 +158,25 @@ class LiveConfig:
 @dataclass
 class LiveResult:
     """Validation MSE curves: ``curves[cell]`` is a list of ``(step, mse)``; ``stopped`` is
-    ``"done"`` (all steps), ``"time"`` (hit the cap) or ``"stopped"`` (asked to stop)."""
+    ``"done"`` (all steps), ``"time"`` (hit the cap) or ``"stopped"`` (asked to stop).
+    ``cpu_seconds`` is the CPU time of the training thread (``time.thread_time``), which other
+    sessions' work does not inflate; ``elapsed`` is wall-clock time. ``steps_used[cell]`` is where a
+    cell stopped training (smaller than ``steps_done`` only when ``stop_below`` retired it early)."""
 
     config: LiveConfig
     curves: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     steps_done: int = 0
     elapsed: float = 0.0
+    cpu_seconds: float = 0.0
     stopped: str = "running"
     models: dict[str, SequenceRegressor] = field(default_factory=dict)
+    steps_used: dict[str, int] = field(default_factory=dict)
 
     def final_mse(self) -> dict[str, float]:
         return {c: (v[-1][1] if v else math.nan) for c, v in self.curves.items()}
+
+    def verdicts(self) -> dict[str, str]:
+        return {c: verdict(m, self.stopped) for c, m in self.final_mse().items()}
 
 
 def evaluate(model: SequenceRegressor, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -179,22 +217,31 @@ _WARM = False
 def _train(config: LiveConfig, time_limit: float,
            on_progress: Callable[[LiveResult], None] | None = None,
            should_stop: Callable[[], bool] | None = None,
-           clock: Callable[[], float] = time.monotonic) -> LiveResult:
+           clock: Callable[[], float] = time.monotonic, stop_below: float | None = None) -> LiveResult:
+    """The trainer behind :func:`train_side_by_side` and the sweep. ``stop_below``: retire a cell
+    (stop training it) once its validation MSE is below ``stop_below`` × baseline (sweep only)."""
     warm_up()
-    start = clock()
+    start, cpu_start = clock(), time.thread_time()
     gen = make_generator(config.seed)
     models: dict[str, SequenceRegressor] = {}
     for cell in config.cells:
         models[cell] = SequenceRegressor(cell, config.hidden)
-        models[cell].reset_parameters(make_generator(config.seed + 1))
+        models[cell].reset_parameters(make_generator(config.seed + 1), forget_bias=config.forget_bias)
     opts = {c: torch.optim.Adam(m.parameters(), lr=config.lr) for c, m in models.items()}
     x_val, y_val = adding_batch(config.eval_size, config.length, make_generator(10_000 + config.seed))
     result = LiveResult(config=config, curves={c: [] for c in config.cells}, models=models)
+    active = set(config.cells)
 
     def record() -> None:
         for c, m in models.items():
-            result.curves[c].append((result.steps_done, evaluate(m, x_val, y_val)))
+            if c in active or not result.curves[c]:
+                result.curves[c].append((result.steps_done, evaluate(m, x_val, y_val)))
+            if c in active:
+                result.steps_used[c] = result.steps_done
+            if stop_below is not None and result.curves[c][-1][1] < stop_below * BASELINE_MSE:
+                active.discard(c)
         result.elapsed = clock() - start
+        result.cpu_seconds = time.thread_time() - cpu_start
         if on_progress is not None:
             on_progress(result)
 
@@ -202,9 +249,11 @@ def _train(config: LiveConfig, time_limit: float,
         return clock() - start >= time_limit
 
     record()
-    while result.steps_done < config.steps:
+    while result.steps_done < config.steps and active:
         x, y = adding_batch(config.batch, config.length, gen)
         for c, m in models.items():
+            if c not in active:
+                continue
             if out_of_time():
                 result.stopped = "time"
                 break
@@ -227,9 +276,10 @@ def _train(config: LiveConfig, time_limit: float,
             record()
     if result.stopped == "running":
         result.stopped = "done"
-    if not result.curves[config.cells[0]] or result.curves[config.cells[0]][-1][0] != result.steps_done:
+    if active and result.curves[next(iter(active))][-1][0] != result.steps_done:
         record()
     result.elapsed = clock() - start
+    result.cpu_seconds = time.thread_time() - cpu_start
     if on_progress is not None:
         on_progress(result)
     return result
@@ -276,55 +326,132 @@ def lstm_gates(model: SequenceRegressor, length: int, seed: int = 0) -> GateTrac
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """The across-lag precompute (``python -m sequence_models train limitations``)."""
+    """The across-lag precompute (``python -m sequence_models train limitations``).
+
+    Every (cell, length, seed) trains for at most ``steps`` Adam steps; a cell whose validation
+    MSE (256 sequences, checked every ``eval_every`` steps) falls below ``stop_below`` × baseline
+    is retired early (it has learned; more steps only cost time). A cell that has not learned
+    after ``steps`` steps failed *within that budget*: the JSON keeps ``steps`` so the page can say so."""
 
     lengths: tuple[int, ...] = (5, 10, 20, 40, 80, 160)
-    seeds: tuple[int, ...] = (0, 1)
+    seeds: tuple[int, ...] = (0, 1, 2)
     hidden: int = 32
-    steps: int = 1500
+    steps: int = 6000
     batch: int = 32
     lr: float = 0.01
     test_size: int = 1000
     lstm_length: int = 40
+    forget_bias: float = 1.0
+    eval_every: int = 250
+    stop_below: float = 0.01
 
 
 def run_sweep(config: SweepConfig, out_dir: Path | None = None, log: Callable[[str], None] = print) -> dict:
-    """Train RNN, LSTM and GRU for a fixed number of steps at every length and seed of
-    ``config`` (no time cap, one thread) and measure test MSE on 1000 fresh sequences.
+    """Train RNN, LSTM and GRU at every length and seed of ``config`` (no time cap, one thread)
+    and measure test MSE on ``test_size`` fresh sequences.
 
-    Writes ``across_lag.json`` and the LSTM trained at ``lstm_length`` with the first
-    seed (``lstm_adding.pt``) to ``out_dir`` (default ``assets/limitations``); returns the JSON dict.
+    Checks that ``out_dir`` (default ``assets/limitations``) is a writable folder *before* any
+    training (:class:`~sequence_models.runtime.DataError` otherwise), then writes ``across_lag.json``
+    and the LSTM trained at ``lstm_length`` with the first seed (``lstm_adding.pt``), both atomically.
+    Returns the JSON dict.
     """
-    out_dir = Path(out_dir) if out_dir is not None else asset_path(ASSET_DIR)
+    out_dir = check_writable_dir(Path(out_dir) if out_dir is not None else asset_path(ASSET_DIR))
+    if config.lstm_length not in config.lengths:
+        raise ValueError("lstm_length must be one of the lengths")
     torch.set_num_threads(1)
     rows = []
     t_all, cpu_all = time.perf_counter(), time.process_time()
+    lstm_state = None
     for length in config.lengths:
         for seed in config.seeds:
             live = LiveConfig(length=length, hidden=config.hidden, steps=config.steps, batch=config.batch,
-                              lr=config.lr, seed=seed, eval_every=config.steps, eval_size=16).validate()
+                              lr=config.lr, seed=seed, eval_every=config.eval_every, eval_size=256,
+                              forget_bias=config.forget_bias).validate()
             t0 = time.perf_counter()
-            res = _train(live, time_limit=math.inf)
+            res = _train(live, time_limit=math.inf, stop_below=config.stop_below)
             seconds = time.perf_counter() - t0
             x_test, y_test = adding_batch(config.test_size, length, make_generator(20_000 + length))
             for cell, model in res.models.items():
                 mse = evaluate(model, x_test, y_test)
                 rows.append({"cell": cell, "length": length, "seed": seed, "test_mse": mse,
-                             "relative_mse": mse / BASELINE_MSE, "seconds_all_cells": round(seconds, 2)})
-                log(f"T={length:4d} seed {seed} {cell:5s} test MSE {mse:.4f} ({mse / BASELINE_MSE:.3f} × baseline)")
+                             "relative_mse": mse / BASELINE_MSE, "steps_used": res.steps_used.get(cell, 0),
+                             "seconds_all_cells": round(seconds, 2),
+                             "cpu_seconds_all_cells": round(res.cpu_seconds, 2)})
+                log(f"T={length:4d} seed {seed} {cell:5s} test MSE {mse:.4f} ({mse / BASELINE_MSE:.3f} × baseline) "
+                    f"after {res.steps_used.get(cell, 0)} steps")
             if length == config.lstm_length and seed == config.seeds[0]:
-                lstm = res.models["lstm"]
-                save_checkpoint(out_dir / LSTM_FILE, lstm.state_dict(),
-                                {"cell": "lstm", "hidden": config.hidden, "length": length, "steps": config.steps,
-                                 "seed": seed, "lr": config.lr, "batch": config.batch},
-                                test_mse=next(r["test_mse"] for r in rows[-3:] if r["cell"] == "lstm"))
+                lstm_state = (res.models["lstm"].state_dict(), length, seed,
+                              next(r["test_mse"] for r in rows[-3:] if r["cell"] == "lstm"))
     data = {"config": asdict(config), "baseline_mse": BASELINE_MSE, "results": rows,
             "seconds_total": round(time.perf_counter() - t_all, 1),
             "cpu_seconds_total": round(time.process_time() - cpu_all, 1), "torch_threads": 1}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / ACROSS_LAG_FILE).write_text(json.dumps(data, indent=1))
+    if lstm_state is not None:
+        state, length, seed, mse = lstm_state
+        save_checkpoint(out_dir / LSTM_FILE, state,
+                        {"cell": "lstm", "hidden": config.hidden, "length": length, "steps": config.steps,
+                         "seed": seed, "lr": config.lr, "batch": config.batch, "forget_bias": config.forget_bias},
+                        test_mse=mse)
+    atomic_write_text(out_dir / ACROSS_LAG_FILE, json.dumps(data, indent=1))
     log(f"wrote {out_dir / ACROSS_LAG_FILE}: {data['seconds_total']:.0f} s wall, {data['cpu_seconds_total']:.0f} s CPU")
     return data
+
+
+def budget_limited(data: dict, threshold: float = LEARNED,
+                   cells: tuple[str, ...] = ("lstm", "gru")) -> list[tuple[str, int]]:
+    """(cell, length) pairs of the sweep where a gated cell (``cells``: the remedies the lesson is about)
+    did not learn (mean relative MSE ≥ ``threshold``) although it learned at a shorter length: its
+    failure there is the sweep's step budget running out, which the page must say."""
+    per: dict[tuple[str, int], list[float]] = {}
+    for r in data["results"]:
+        per.setdefault((r["cell"], r["length"]), []).append(r["test_mse"] / data["baseline_mse"])
+    out = []
+    for (cell, length), values in sorted(per.items()):
+        shorter = [statistics.mean(v) for (c, n), v in per.items() if c == cell and n < length]
+        if cell in cells and statistics.mean(values) >= threshold and any(m < threshold for m in shorter):
+            out.append((cell, length))
+    return out
+
+
+# --- the page's default live run, checked over seeds --------------------------------------
+
+#: The live run's defaults (page and ``evaluate limitations``): chosen so that, over 10 seeds, the
+#: vanilla RNN fails and both the LSTM and the GRU learn, in ≤ 20 s of one core (see live_defaults.json).
+LIVE_DEFAULTS = LiveConfig(length=40, hidden=32, steps=800, batch=32, lr=0.01, forget_bias=1.0)
+
+
+def check_live_defaults(config: LiveConfig = LIVE_DEFAULTS, seeds: tuple[int, ...] = tuple(range(10)),
+                        log: Callable[[str], None] = print) -> dict:
+    """Train ``config`` (step budget only, no time cap) once per seed; return per-seed final MSE,
+    verdicts and CPU seconds, and per cell how many seeds learned."""
+    torch.set_num_threads(1)
+    runs = []
+    for seed in seeds:
+        cfg = LiveConfig(**{**asdict(config), "seed": int(seed), "time_limit": MAX_TIME_LIMIT}).validate()
+        res = _train(cfg, time_limit=math.inf)
+        final = res.final_mse()
+        learned_at = {c: next((step for step, m in curve if m < LEARNED * BASELINE_MSE), None)
+                      for c, curve in res.curves.items()}
+        runs.append({"seed": int(seed), "final_mse": final, "learned_at_step": learned_at,
+                     "verdict": {c: verdict(m, "done") for c, m in final.items()},
+                     "cpu_seconds": round(res.cpu_seconds, 2), "wall_seconds": round(res.elapsed, 2)})
+        log(f"seed {seed}: " + ", ".join(f"{c} {m / BASELINE_MSE:.3f}×" for c, m in final.items())
+            + f" ({res.cpu_seconds:.1f} s CPU; learned at {learned_at})")
+    learned = {c: sum(r["verdict"][c] == "learned" for r in runs) for c in config.cells}
+    cpu = [r["cpu_seconds"] for r in runs]
+    return {"config": {k: v for k, v in asdict(config).items() if k not in ("time_limit", "seed")},
+            "seeds": list(map(int, seeds)), "runs": runs, "learned": learned,
+            "cpu_seconds": {"median": statistics.median(cpu), "max": max(cpu)}, "baseline_mse": BASELINE_MSE}
+
+
+def load_live_check(path: Path | None = None) -> dict | None:
+    """``live_defaults.json`` if present and readable, else None (the page then just omits the sentence)."""
+    path = Path(path) if path is not None else asset_path(ASSET_DIR) / LIVE_CHECK_FILE
+    try:
+        data = json.loads(path.read_text())
+        assert isinstance(data["learned"], dict) and data["runs"]
+        return data
+    except Exception:
+        return None
 
 
 def load_across_lag(path: Path | None = None) -> dict:

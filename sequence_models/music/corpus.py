@@ -7,7 +7,8 @@
 twelfths of a quarter note (so triplets stay exact). Tied notes are merged, grace notes
 dropped, chords reduced to their top note, and exact duplicate tunes (the collections
 repeat some) are kept once, and a validation or test tune whose notes match an earlier
-split's tune (another rhythm of the same tune) is left out when loading, so no tune is in two splits. The split is fixed by tune:
+split's tune (another rhythm of the same tune) is left out when loading, so no tune is in two splits.
+The split is fixed by tune:
 a seeded permutation puts 80 % in train, 10 % in validation, 10 % in test.
 
 music21 is needed only here (it is in ``requirements-dev.txt``); the app reads the npz.

@@ -9,7 +9,10 @@
    first :data:`MELODY_EVENTS` events of the test tunes: mean pitch-class entropy,
    in-scale rate and the histogram of melodic intervals.
 
-The results are written to ``assets/music/evaluation.json`` so the page can show them.
+The results are written to ``assets/music/evaluation.json`` so the page can show them, and the
+model card ``sequence_models/music/README.md`` is rendered from them (:func:`model_card`;
+``--card-only`` re-renders it from the stored file without evaluating). The data and both output
+paths are checked before any work starts; the files are written atomically.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from sequence_models.music.events import encode_event
 from sequence_models.music.generate import DEFAULTS, generate
 from sequence_models.music.model import CELL_NAMES, CELLS, load_model, weights_path
 from sequence_models.music.train import bits_per_event
-from sequence_models.runtime import AssetError, asset_path
+from sequence_models.runtime import AssetError, asset_path, atomic_write_text, require_data_file, require_examples
 
 N_MELODIES = 200
 MELODY_EVENTS = 64
@@ -73,18 +76,41 @@ def melody_stats(melodies: list[list[int]]) -> dict:
             "intervals": interval_histogram(melodies)}
 
 
+def card_path() -> Path:
+    """``sequence_models/music/README.md``: the model card, rendered from the evaluation file."""
+    return Path(__file__).resolve().parent / "README.md"
+
+
 def main(argv: list[str]) -> int:
+    from sequence_models.music.commands import probe_writable
+
     p = OneLineParser(prog="python -m sequence_models evaluate music",
-                                description="Bits per event, accuracy and melody statistics on the test split.")
+                      description="Bits per event, accuracy and melody statistics on the test split.")
     p.add_argument("--tokens", type=Path, default=tokens_path())
-    p.add_argument("--melodies", type=int, default=N_MELODIES, help=f"generated melodies per model (default {N_MELODIES})")
-    p.add_argument("--out", type=Path, default=results_path())
+    p.add_argument("--melodies", type=int, default=N_MELODIES,
+                   help=f"generated melodies per model (default {N_MELODIES})")
+    p.add_argument("--out", type=Path, default=results_path(), help="evaluation JSON to write")
+    p.add_argument("--card", type=Path, default=card_path(), help="model card (Markdown) to write")
+    p.add_argument("--card-only", action="store_true",
+                   help="only re-render the model card from the stored --out file (no evaluation)")
     args = p.parse_args(argv)
     if not 1 <= args.melodies <= 2000:
         p.error("--melodies must be between 1 and 2000")
+    probe_writable(args.card)
+    if args.card_only:
+        atomic_write_text(args.card, model_card(load_results(args.out)))
+        print(f"wrote {args.card}")
+        return 0
+    # Everything that can fail cheaply fails now, before minutes of work: outputs, data, weights.
+    probe_writable(args.out)
+    require_data_file(args.tokens, "token file")
+    corpus = load_corpus(args.tokens)
+    for split in ("train", "test"):
+        require_examples(corpus.tunes[split], args.tokens, f"{split} tunes")
+    if not any(weights_path(cell).is_file() for cell in CELLS):
+        raise AssetError("no melody model is trained; run `python -m sequence_models train music` first.")
     torch.set_num_threads(1)
     t0 = time.perf_counter()
-    corpus = load_corpus(args.tokens)
     test = corpus.tunes["test"]
     base = Baselines(corpus.tunes["train"], corpus.tunes["valid"])
     rows = []
@@ -126,14 +152,15 @@ def main(argv: list[str]) -> int:
                      "test": melody_stats(test_melodies), "generated": generated},
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
+    atomic_write_text(args.card, model_card(result))
     lstm = next((r for r in rows if r["key"] == "lstm"), None)
     bigram = next(r for r in rows if r["key"] == "bigram")
     if lstm:
         verdict = "beats" if lstm["bits_per_event"] < bigram["bits_per_event"] else "does NOT beat"
-        print(f"LSTM {verdict} the bigram on bits per event ({lstm['bits_per_event']:.3f} vs {bigram['bits_per_event']:.3f})")
-    print(f"wrote {args.out} in {result['seconds']:.0f} s\n")
+        print(f"LSTM {verdict} the bigram on bits per event "
+              f"({lstm['bits_per_event']:.3f} vs {bigram['bits_per_event']:.3f})")
+    print(f"wrote {args.out} and {args.card} in {result['seconds']:.0f} s\n")
     print(markdown_tables(result))
     return 0
 
@@ -155,7 +182,8 @@ def markdown_tables(result: dict) -> str:
         vals = [fmt.format(mel["generated"][c][key]) for c in cells] + [fmt.format(mel["test"][key])]
         lines.append(f"| {label} | " + " | ".join(vals) + " |")
     for name in INTERVAL_BINS:
-        vals = [f"{mel['generated'][c]['intervals'][name]:.1%}" for c in cells] + [f"{mel['test']['intervals'][name]:.1%}"]
+        vals = ([f"{mel['generated'][c]['intervals'][name]:.1%}" for c in cells]
+                + [f"{mel['test']['intervals'][name]:.1%}"])
         lines.append(f"| intervals: {name} | " + " | ".join(vals) + " |")
     return "\n".join(lines).replace("%", " %").replace("  %", " %")
 
@@ -170,3 +198,51 @@ def load_results(path: str | Path | None = None) -> dict:
     except (OSError, ValueError) as exc:
         raise AssetError(f"{path.name} is unreadable ({type(exc).__name__}); run "
                          "`python -m sequence_models evaluate music`.") from exc
+
+
+def model_card(result: dict) -> str:
+    """The Markdown model card of the melody models, every number taken from ``result`` (the evaluation JSON)."""
+    counts = result["split_counts"]
+    corpus = result.get("corpus") or {}
+    rows = {r["key"]: r for r in result["next_event"]}
+    models = [r for r in result["next_event"] if r["kind"] == "model"]
+    mel = result["melodies"]["settings"]
+    lines = [
+        "# Melody models (music generation, one-to-many)",
+        "",
+        "*Generated by `python -m sequence_models evaluate music` from `assets/music/evaluation.json`; "
+        "do not edit by hand.*",
+        "",
+        "## Data",
+        f"Folk tunes from music21's bundled collections ({', '.join(corpus.get('collections') or [])}; music21 "
+        f"{corpus.get('music21')}), parsed by `python -m sequence_models.music.corpus` "
+        f"({corpus.get('parse_seconds')} s in the recorded run; {corpus.get('duplicates_dropped')} exact duplicates "
+        "dropped). One event per note or rest: pitch C3–C7 or rest × 10 duration classes (a triplet sixteenth, "
+        "⅙ beat, to a whole note). Split by tune:",
+        "",
+        "| split | tunes | notes | rests |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {s} | {c['tunes']:,} | {c['notes']:,} | {c['rests']:,} |" for s, c in counts.items()]
+    lines += [
+        "",
+        "## Models and training",
+        "Token embedding → 2-layer LSTM, GRU or vanilla RNN → softmax over the next event. "
+        "`python -m sequence_models train music` (one torch thread, fixed seeds):",
+        "",
+        "| model | parameters | training steps | training time | weights |",
+        "|---|---|---|---|---|",
+    ]
+    for r in models:
+        minutes = f"{r['train_seconds'] / 60:.0f} min" if r.get("train_seconds") else "–"
+        lines.append(f"| {r['name']} | {r['params']:,} | {r['steps']} | {minutes} | {r['size_mb']} MB |")
+    lines += ["", "## Evaluation (test split)",
+              f"{result['test_events']:,} test events, each predicted from the events before it; then "
+              f"{mel['n']} melodies of {mel['length']} events per model (temperature {mel['temperature']}, top-k "
+              f"{mel['top_k']}, seed note: {mel['seed_notes']}) against the test tunes. Evaluation took "
+              f"{result['seconds']:.0f} s.", "", markdown_tables(result), ""]
+    if "lstm" in rows and "bigram" in rows:
+        lstm, bigram = rows["lstm"]["bits_per_event"], rows["bigram"]["bits_per_event"]
+        lines.append(f"The LSTM {'beats' if lstm < bigram else 'does not beat'} the bigram baseline: "
+                     f"{lstm:.3f} vs {bigram:.3f} bits per event.")
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ pitch) is the training augmentation.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import numpy as np
 
@@ -53,7 +54,8 @@ def parse_note_name(text: str) -> int:
     else:
         raise ValueError(f"bad note {str(text)[:20]!r}: use a name and octave like C4, F#5 or Bb3")
     if not PITCH_LO <= midi <= PITCH_HI:
-        raise ValueError(f"note {str(text)[:20]!r} is outside the model's range {pitch_name(PITCH_LO)}–{pitch_name(PITCH_HI)}")
+        raise ValueError(f"note {str(text)[:20]!r} is outside the model's range "
+                         f"{pitch_name(PITCH_LO)}–{pitch_name(PITCH_HI)}")
     return midi
 
 
@@ -90,16 +92,50 @@ TOKEN_PITCH = np.array([decode_event(t)[0] for t in range(N_NOTE_TOKENS)] + [RES
 TOKEN_TICKS = np.array([decode_event(t)[1] for t in range(N_NOTE_TOKENS)] + [0, 0], np.int64)
 
 
+#: Unicode vulgar fractions for the beat lengths the vocabulary holds (triplet sixteenth = ⅙ beat).
+_FRACTIONS = {Fraction(1, 6): "⅙", Fraction(1, 4): "¼", Fraction(1, 3): "⅓", Fraction(1, 2): "½",
+              Fraction(2, 3): "⅔", Fraction(3, 4): "¾", Fraction(3, 2): "1½"}
+
+
+def beats_text(ticks: int) -> str:
+    """A length in beats, exactly: ``2`` ticks → ``"⅙"``, ``6`` → ``"½"``, ``18`` → ``"1½"``, ``24`` → ``"2"``.
+
+    Lengths the table does not hold are written as a fraction (``"5/12"``), never as a rounded decimal."""
+    beats = Fraction(int(ticks), TICKS_PER_QUARTER)
+    if beats.denominator == 1:
+        return str(beats.numerator)
+    if beats in _FRACTIONS:
+        return _FRACTIONS[beats]
+    whole, rest = divmod(beats, 1)
+    if whole and rest in _FRACTIONS:
+        return f"{whole}{_FRACTIONS[rest]}"
+    return f"{beats.numerator}/{beats.denominator}"
+
+
+def beats_phrase(ticks: int) -> str:
+    """``"⅙ beat (a triplet sixteenth)"``, ``"1 beat"``, ``"2 beats"``: a length for running text."""
+    beats = Fraction(int(ticks), TICKS_PER_QUARTER)
+    unit = "beat" if beats <= 1 else "beats"
+    name = DURATION_NAMES.get(int(ticks))
+    article = "an" if name and name[0] in "aeiou" else "a"
+    return f"{beats_text(ticks)} {unit}" + (f" ({article} {name})" if name else "")
+
+
+#: names of the duration classes (in ticks), for running text
+DURATION_NAMES = {2: "triplet sixteenth", 3: "sixteenth note", 4: "triplet eighth", 6: "eighth note",
+                  9: "dotted eighth", 12: "quarter note", 18: "dotted quarter", 24: "half note", 36: "dotted half",
+                  48: "whole note"}
+
+
 def token_label(token: int) -> str:
-    """Human label: ``"E5 ♪ 1/2"`` (pitch and duration in beats), ``"rest 1"``, ``"<start>"``, ``"<end>"``."""
+    """Human label: ``"E5 ½"`` (pitch and length in beats, ``"C4 ⅙"`` for a triplet sixteenth), ``"rest 1"``,
+    ``"<start>"``, ``"<end>"``."""
     if token == BOS:
         return "<start>"
     if token == EOS:
         return "<end>"
     pitch, ticks = decode_event(token)
-    beats = ticks / TICKS_PER_QUARTER
-    frac = {0.25: "¼", 1 / 3: "⅓", 0.5: "½", 0.75: "¾", 1.5: "1½"}.get(beats, f"{beats:g}")
-    return f"{pitch_name(pitch)} {frac}"
+    return f"{pitch_name(pitch)} {beats_text(ticks)}"
 
 
 def encode_tune(pitches: np.ndarray, ticks: np.ndarray, shift: int = 0) -> np.ndarray:

@@ -8,12 +8,41 @@ failure (not MIDI, truncated, no notes) becomes a ``ValueError`` with a plain me
 from __future__ import annotations
 
 import io
+import os
+import stat
 
 from sequence_models.music.corpus import REST, TICKS_PER_QUARTER
 from sequence_models.music.events import encode_event, fold_pitch
 
 MAX_UPLOAD_BYTES = 200_000
 PROGRAM = 0  # General MIDI acoustic grand piano
+
+
+def too_big_message(size: int | None) -> str:
+    """The one sentence for a seed file over :data:`MAX_UPLOAD_BYTES` (exact byte counts, no rounding:
+    a 200,001-byte file must not read "200 kB … at most 200 kB"). ``size`` ``None``: a stream of unknown length."""
+    limit = f"use a short MIDI file of at most {MAX_UPLOAD_BYTES:,} bytes ({MAX_UPLOAD_BYTES // 1000} kB)"
+    if size is None:
+        return f"The file is larger than {MAX_UPLOAD_BYTES:,} bytes; {limit}."
+    return f"The file is {size:,} bytes; {limit}."
+
+
+def read_seed_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a seed MIDI file named on the command line, reading at most ``MAX_UPLOAD_BYTES + 1``.
+
+    The size is checked before reading (a 50 MB file is refused without loading it), and devices or pipes
+    that never end (``/dev/zero``) are cut off at the limit. Raises ``ValueError`` (too big, a folder) or
+    ``OSError`` (cannot open)."""
+    with open(path, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"{path} is a folder, not a MIDI file.")
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_UPLOAD_BYTES:
+            raise ValueError(too_big_message(info.st_size))
+        data = fh.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(too_big_message(None))
+    return data
 
 
 def melody_midi_bytes(notes: list[dict], tempo: float = 120.0, program: int = PROGRAM) -> bytes:
@@ -41,8 +70,7 @@ def read_midi_notes(data: bytes) -> tuple[list[tuple[int, float, float]], int]:
     if not data:
         raise ValueError("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"The file is {len(data) / 1000:.0f} kB; upload a short MIDI file (at most "
-                         f"{MAX_UPLOAD_BYTES // 1000} kB).")
+        raise ValueError(too_big_message(len(data)))
     if not data.startswith(b"MThd"):
         raise ValueError("This is not a MIDI file (it does not start with the MIDI header 'MThd').")
     try:

@@ -20,7 +20,9 @@ from sequence_models.cli import OneLineParser
 from sequence_models.music.corpus import Corpus, Tune, load_corpus, tokens_path
 from sequence_models.music.events import BOS, EOS, encode_tune, shift_range
 from sequence_models.music.model import CELLS, MelodyConfig, MelodyRNN, config_dict, weights_path
-from sequence_models.runtime import save_checkpoint, seed_everything
+from sequence_models.music.commands import probe_writable
+from sequence_models.runtime import (check_writable_dir, require_data_file, require_examples, save_checkpoint,
+                                     seed_everything)
 
 PAD = -100   #: ignored target
 
@@ -111,7 +113,7 @@ def train_one(cell: str, corpus: Corpus, steps: int, batch: int, window: int, lr
 
 def main(argv: list[str]) -> int:
     p = OneLineParser(prog="python -m sequence_models train music",
-                                description="Train the LSTM, GRU and vanilla RNN melody models.")
+                      description="Train the LSTM, GRU and vanilla RNN melody models.")
     p.add_argument("--tokens", type=Path, default=tokens_path(),
                    help="token file from `python -m sequence_models.music.corpus` (default: assets/music/tunes.npz)")
     p.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
@@ -125,12 +127,21 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.steps < 1 or args.batch < 1 or args.window < 2 or args.hidden < 1:
         p.error("steps, batch, hidden must be ≥ 1 and window ≥ 2")
-    torch.set_num_threads(1)
+    # Before any training: every output must be writable, and the data must hold tunes.
+    outs = {cell: (args.out_dir / f"melody_{cell}.pt") if args.out_dir else weights_path(cell) for cell in args.cells}
+    if args.out_dir is not None:
+        check_writable_dir(args.out_dir)
+    for out in outs.values():
+        probe_writable(out)
+    require_data_file(args.tokens, "token file")
     corpus = load_corpus(args.tokens)
+    for split in ("train", "valid"):
+        require_examples(corpus.tunes[split], args.tokens, f"{split} tunes")
+    torch.set_num_threads(1)
     config = MelodyConfig(hidden=args.hidden)
     for cell in args.cells:
         model, record = train_one(cell, corpus, args.steps, args.batch, args.window, args.lr, config, args.seed)
-        out = (args.out_dir / f"melody_{cell}.pt") if args.out_dir else weights_path(cell)
+        out = outs[cell]
         save_checkpoint(out, model.state_dict(), config_dict(model.config), **record)
         print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {record['train_seconds']:.0f} s)")
     return 0

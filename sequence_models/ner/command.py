@@ -1,11 +1,19 @@
-"""``python -m sequence_models ner "TEXT" [--json] [--model KIND]``."""
+"""``python -m sequence_models ner "TEXT" [--json] [--model KIND]``.
+
+Exit status: 0 tagged; 2 bad argument (text over the 5,000-character cap, from the command line
+or standard input); 1 failure (standard input closed or unreadable, missing weights).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from sequence_models.ner.model import KINDS
+
+#: exit status for a bad argument (as argparse uses)
+BAD_ARGUMENT = 2
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,14 +24,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print tokens and entities as JSON")
 
 
+def read_stdin(limit: int) -> str:
+    """At most ``limit + 1`` characters of standard input (enough to tell that it is too long).
+
+    Raises:
+        ValueError: standard input is closed or cannot be read (one-line message).
+    """
+    stream = sys.stdin
+    if stream is None or getattr(stream, "closed", False):
+        raise ValueError("standard input is closed: pass the text as an argument or pipe it in")
+    try:
+        return stream.read(limit + 1)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read standard input: {exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError("standard input is not UTF-8 text") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Tag ``args.text`` and print the entities (or everything as JSON)."""
-    import sys
-
-    from sequence_models.ner.inference import analyse, load
+    from sequence_models.ner.inference import MAX_CHARS, InputTooLong, analyse, check_text, load
     from sequence_models.ner.types import display_name
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = read_stdin(MAX_CHARS) if args.text == "-" else args.text
+    try:
+        check_text(text)
+    except InputTooLong as exc:
+        msg = (f"standard input has more than {MAX_CHARS:,} characters; the limit is {MAX_CHARS:,}"
+               if args.text == "-" else f"TEXT: {exc}")
+        print(f"error: {msg}", file=sys.stderr)
+        return BAD_ARGUMENT
     result = analyse(load(args.model), text)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -13,10 +13,15 @@ from sequence_models.ner.inference import Entity
 CONTAINER_STYLE = "line-height:2.4;white-space:pre-wrap;font-size:1.05rem;overflow-wrap:anywhere"
 
 
+#: Entities up to this many characters are never broken across lines (longer ones may wrap on a phone).
+NOWRAP_CHARS = 40
+
+
 def _mark(text: str, label: str, hover: str, colour: str, extra_style: str = "") -> str:
+    nowrap = "white-space:nowrap;" if len(text) <= NOWRAP_CHARS and "\n" not in text else ""
     return (f'<mark class="ner-ent" title="{html.escape(hover, quote=True)}" '
             f'style="background:{colour}33;border-bottom:3px solid {colour};padding:0.1em 0.3em;'
-            f'border-radius:0.3em;{extra_style}">{html.escape(text)}'
+            f'border-radius:0.3em;{nowrap}{extra_style}">{html.escape(text)}'
             f'<span class="ner-label" style="font-size:0.7em;font-weight:700;margin-left:0.4em;'
             f'color:#1A1A1A;text-transform:uppercase">{html.escape(label)}</span></mark>')
 

@@ -17,7 +17,11 @@ from sequence_models.runtime import asset_path
 
 #: Longest text the page, the CLI and :func:`analyse` accept.
 MAX_CHARS = 5000
-DEFAULT_TEXT = "Apple Inc. is looking at buying UK startup for $1 billion."
+#: The course notes' ten example entities (Steve Jobs, Apple Inc., Cupertino, August 3, 2024, 10:00 AM, $500,
+#: 15%, iPhone, World Cup, Golden Gate Bridge) in two plain sentences: the page's first example.
+COURSE_EXAMPLE = ("Steve Jobs of Apple Inc. showed the new iPhone in Cupertino at 10:00 AM on August 3, 2024.\n"
+                  "It cost $500, 15% more than a World Cup ticket, and the queue reached the Golden Gate Bridge.")
+DEFAULT_TEXT = COURSE_EXAMPLE
 EVALUATION_FILE = "ner/evaluation.json"
 
 

@@ -90,3 +90,21 @@ def span_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
     out = {t: Score(tp[t], n_pred[t], n_gold[t]) for t in types}
     out["micro"] = Score(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
     return out
+
+
+def bio_violations(tags: Sequence[str]) -> list[int]:
+    """Indices ``t`` whose tag ``I-X`` cannot follow the tag before it (``O``, another type, or nothing).
+
+    These are exactly the moves the CRF forbids (:func:`sequence_models.ner.crf.bio_constraints`);
+    a tagger that picks each tag on its own, like the forward-only LSTM's softmax, can make them.
+    Pass one sentence at a time (the first tag has "nothing" before it).
+    """
+    bad = []
+    for t, tag in enumerate(tags):
+        prefix, typ = _split(tag)
+        if prefix != "I":
+            continue
+        before_prefix, before_typ = _split(tags[t - 1]) if t > 0 else ("O", "")
+        if before_prefix == "O" or before_typ != typ:
+            bad.append(t)
+    return bad

@@ -67,17 +67,47 @@ def _is_abbreviation(word: str) -> bool:
     return core.lower() in LOWER_ABBREVIATIONS or (core[:1].isupper() and core.lower() in ABBREVIATIONS)
 
 
+def _inner_dash(chunk: str) -> tuple[int, str] | None:
+    """Where ``chunk`` splits at a dash between two parts (``"word--word"``, ``"word—word"``), if anywhere."""
+    for dash in ("--", "—", "–"):
+        i = chunk.find(dash, 1)
+        if 0 < i and i + len(dash) < len(chunk):
+            return i, dash
+    return None
+
+
 def _split_chunk(chunk: str, offset: int) -> list[Token]:
-    """Tokens of one whitespace-free chunk starting at ``offset`` in the source."""
+    """Tokens of one whitespace-free chunk starting at ``offset`` in the source.
+
+    Dashes between words split the chunk first. This is a loop over an explicit stack, not
+    recursion: a pasted run of thousands of dashes (``-----…``, ``a--a--…``) must not hit
+    Python's recursion limit.
+    """
+    out: list[Token] = []
+    stack: list[tuple[str, int] | Token] = [(chunk, offset)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Token):
+            out.append(item)
+            continue
+        piece, off = item
+        where = _inner_dash(piece)
+        if where is None:
+            out.extend(_split_plain(piece, off))
+            continue
+        i, dash = where
+        # pushed in reverse: the left part comes out first, then the dash, then the right part
+        stack.append((piece[i + len(dash):], off + i + len(dash)))
+        stack.append(Token(dash, off + i, off + i + len(dash)))
+        stack.append((piece[:i], off))
+    return out
+
+
+def _split_plain(chunk: str, offset: int) -> list[Token]:
+    """Tokens of a chunk with no dash between two parts (leading/trailing punctuation, clitics)."""
     lead: list[Token] = []
     trail: list[Token] = []
     s, e = 0, len(chunk)
-    # dashes between words: "word--word" or "word—word"
-    for dash in ("--", "—", "–"):
-        i = chunk.find(dash, 1)
-        if 0 < i and i + len(dash) < e and dash in chunk[s:e]:
-            return (_split_chunk(chunk[:i], offset) + [Token(dash, offset + i, offset + i + len(dash))]
-                    + _split_chunk(chunk[i + len(dash):], offset + i + len(dash)))
     while s < e:
         ch = chunk[s]
         if ch in LEADING:
@@ -95,6 +125,9 @@ def _split_chunk(chunk: str, offset: int) -> list[Token]:
         if word.endswith("..."):
             trail.append(Token("...", offset + e - 3, offset + e))
             e -= 3
+        elif word.endswith("--") and len(word) > 2:
+            trail.append(Token("--", offset + e - 2, offset + e))
+            e -= 2
         elif ch == "." and _is_abbreviation(word):
             break
         elif ch in TRAILING or ch in "—–":

@@ -1,8 +1,10 @@
 """English→French encoder–decoder with and without Bahdanau attention (Tatoeba data).
 
-Modules: ``tokenize`` (lower-casing word tokenisers), ``vocab``, ``data`` (splits and
-length-bucketed batches), ``encoder`` (bidirectional GRU), ``decoders`` (attention and
-plain GRU decoders), ``seq2seq`` (model, saving/loading), ``train``, ``decode`` (greedy and
-beam search with attention weights), ``translate`` (one sentence for the page/CLI),
-``evaluate`` (sacreBLEU by sentence length) and ``command`` (the ``translate`` CLI command).
+Modules: ``subwords`` (the cased SentencePiece vocabulary shared by both languages), ``vocab``
+(piece ↔ id table), ``data`` (splits, joined long inputs, length-bucketed batches), ``encoder``
+(bidirectional GRU), ``decoders`` (attention and plain GRU decoders), ``seq2seq`` (model,
+saving/loading), ``train``, ``decode`` (greedy and beam search with attention weights, batched
+versions for evaluation), ``translate`` (one sentence for the page/CLI, with word-level attention),
+``names`` (the unseen-names test), ``evaluate`` (sacreBLEU by sentence length, model card) and
+``command`` (the ``translate`` CLI command).
 """

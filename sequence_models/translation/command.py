@@ -8,9 +8,19 @@ from sequence_models.cli import bounded
 from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM
 
 
+def english_text(text: str) -> str:
+    """argparse ``type=``: an empty or over-long sentence is a bad argument (exit 2, one line)."""
+    from sequence_models.translation.translate import check_text
+    try:
+        return check_text(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("text", help="English sentence (up to 60 words)")
-    p.add_argument("--beam", type=bounded(int, MIN_BEAM, MAX_BEAM), default=1, help=f"beam width {MIN_BEAM}–{MAX_BEAM} (1 = greedy, default)")
+    p.add_argument("text", type=english_text, help="English sentence (up to 60 words, 600 characters)")
+    p.add_argument("--beam", type=bounded(int, MIN_BEAM, MAX_BEAM), default=1,
+                   help=f"beam width {MIN_BEAM}–{MAX_BEAM} (1 = greedy, default)")
     p.add_argument("--no-attention", action="store_true", help="use the model without attention")
     p.add_argument("--json", action="store_true",
                    help="print source tokens, output tokens, translation and the attention matrix (output × source)")
@@ -26,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_json())
     else:
         print(result.translation)
-        unknown = [t for t, u in zip(result.source_tokens, result.unknown) if u]
-        if unknown:
-            print(f"(unknown words: {', '.join(unknown)})")
+        split = [w for w, s in zip(result.source_words, result.split_words) if s]
+        if split:
+            print(f"(read as several pieces: {', '.join(split)})")
     return 0

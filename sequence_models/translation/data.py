@@ -1,4 +1,4 @@
-"""Reading the Tatoeba English–French splits and cutting them into length-bucketed batches."""
+"""Reading the Tatoeba English–French splits, joining sentences into long inputs, and batching."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import torch
 
-from sequence_models.runtime import data_dir
-from sequence_models.translation.tokenize import tokenize_en, tokenize_fr
+from sequence_models.runtime import DataError, data_dir, require_data_file, require_examples
 from sequence_models.translation.vocab import BOS_ID, PAD_ID, Vocab
 
 SPLIT_FILE = "translation/tatoeba_en_fr_{split}.tsv"
@@ -18,11 +17,14 @@ ATTRIBUTION = ("Sentence pairs from the Tatoeba Project (tatoeba.org), via manyt
 
 @dataclass
 class Pair:
-    """One sentence pair: raw text and tokens."""
+    """One sentence pair (raw text; tokenisation happens with the subword model)."""
     en: str
     fr: str
-    en_tokens: list[str]
-    fr_tokens: list[str]
+
+    @property
+    def words(self) -> int:
+        """English words (whitespace-separated), the unit of the length buckets."""
+        return len(self.en.split())
 
 
 def split_path(split: str, data: str | Path | None = None) -> Path:
@@ -31,20 +33,84 @@ def split_path(split: str, data: str | Path | None = None) -> Path:
 
 
 def read_pairs(split: str, data: str | Path | None = None, limit: int | None = None) -> list[Pair]:
-    """Read one split (``train``/``dev``/``test``); raises ``ValueError`` when the file is missing."""
-    path = split_path(split, data)
-    if not path.is_file():
-        raise ValueError(f"translation data not found: {path} (see ../shared/data/README.md)")
+    """Read one split (``train``/``dev``/``test``).
+
+    Raises :class:`~sequence_models.runtime.DataError` (one line) when the file is missing,
+    unreadable, empty, or holds no ``English<TAB>French`` line."""
+    path = require_data_file(split_path(split, data), "translation data")
     pairs: list[Pair] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
+                    continue
+                pairs.append(Pair(parts[0].strip(), parts[1].strip()))
+                if limit is not None and len(pairs) >= limit:
+                    break
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read translation {split} split {path}: {exc}") from None
+    return require_examples(pairs, path, f"English<TAB>French pairs in the translation {split} split")
+
+
+def join_pairs(pairs: list[Pair]) -> Pair:
+    """Several pairs as one: English joined with a space, French likewise."""
+    return Pair(" ".join(p.en for p in pairs), " ".join(p.fr for p in pairs))
+
+
+def joined_training_pairs(pairs: list[Pair], count: int, rng: random.Random,
+                          k_range: tuple[int, int] = (2, 4)) -> list[Pair]:
+    """``count`` inputs made of 2–4 randomly chosen training pairs (distinct English sentences) joined.
+
+    Mixed into training so that inputs of 20–60 words are not out of distribution for
+    either model (Tatoeba's own sentences are short)."""
+    out: list[Pair] = []
+    n = len(pairs)
+    if n < k_range[1]:
+        return out
+    while len(out) < count:
+        k = rng.randint(*k_range)
+        chosen = [pairs[rng.randrange(n)] for _ in range(k)]
+        if len({p.en for p in chosen}) == k:
+            out.append(join_pairs(chosen))
+    return out
+
+
+#: Length buckets (English words) of the long-input test set and how many inputs each holds.
+LONG_BUCKETS: list[tuple[str, int, int]] = [("6–15", 6, 15), ("16–25", 16, 25), ("26–40", 26, 40),
+                                           ("41–60", 41, 60)]
+LONG_PER_BUCKET = 250
+
+
+def long_test_set(pairs: list[Pair], per_bucket: int = LONG_PER_BUCKET, seed: int = 2015) -> list[Pair]:
+    """The joined-sentence test set: runs of 2–6 consecutive test pairs, each joined into one input.
+
+    Only the first pair of each distinct English sentence is used (one reference each), in a fixed
+    shuffled order (the file itself is sorted by length). Walking that order, each start position
+    gives one input of k = 2…6 consecutive pairs for a seeded random k; inputs go into the bucket
+    of their English word count until every bucket of :data:`LONG_BUCKETS` holds ``per_bucket``."""
+    seen: dict[str, Pair] = {}
+    for p in pairs:
+        seen.setdefault(" ".join(p.en.lower().split()), p)
+    uniq = list(seen.values())
+    rng = random.Random(seed)
+    rng.shuffle(uniq)
+    filled: dict[str, list[Pair]] = {name: [] for name, _, _ in LONG_BUCKETS}
+    for start in range(len(uniq)):
+        for k in rng.sample(range(2, 7), 5):
+            if start + k > len(uniq):
                 continue
-            pairs.append(Pair(parts[0], parts[1], tokenize_en(parts[0]), tokenize_fr(parts[1])))
-            if limit is not None and len(pairs) >= limit:
-                break
-    return pairs
+            joined = join_pairs(uniq[start: start + k])
+            for name, lo, hi in LONG_BUCKETS:
+                if lo <= joined.words <= hi and len(filled[name]) < per_bucket:
+                    filled[name].append(joined)
+                    break
+            else:
+                continue
+            break
+        if all(len(v) >= per_bucket for v in filled.values()):
+            break
+    return [p for name, _, _ in LONG_BUCKETS for p in filled[name]]
 
 
 def pad_batch(seqs: list[list[int]], prepend_bos: bool = False) -> torch.Tensor:
@@ -65,9 +131,9 @@ class Batch:
     tgt_out: torch.Tensor    # [batch, tgt_len]  y1 … yT </s>
 
 
-def encode_pairs(pairs: list[Pair], src: Vocab, tgt: Vocab) -> list[tuple[list[int], list[int]]]:
-    """Pairs → (source ids, target ids + ``</s>``)."""
-    return [(src.encode(p.en_tokens), tgt.encode(p.fr_tokens, add_eos=True)) for p in pairs]
+def encode_pairs(pairs: list[Pair], sw, vocab: Vocab) -> list[tuple[list[int], list[int]]]:
+    """Pairs → (source piece ids, target piece ids + ``</s>``) with subword model ``sw``."""
+    return [(vocab.encode(sw.pieces(p.en)), vocab.encode(sw.pieces(p.fr), add_eos=True)) for p in pairs]
 
 
 def make_batch(items: list[tuple[list[int], list[int]]]) -> Batch:
@@ -77,15 +143,28 @@ def make_batch(items: list[tuple[list[int], list[int]]]) -> Batch:
     return Batch(pad_batch(srcs), torch.tensor([len(s) for s in srcs]), tgt_in, pad_batch(tgts))
 
 
-def bucketed_batches(items: list[tuple[list[int], list[int]]], batch_size: int,
-                     rng: random.Random) -> list[list[int]]:
-    """Indices grouped into batches of similar source length, batches in random order.
+def bucketed_batches(items: list[tuple[list[int], list[int]]], tokens_per_batch: int,
+                     rng: random.Random, max_batch: int = 256) -> list[list[int]]:
+    """Indices grouped into batches of similar length, batches in random order.
 
-    Sorting by (source length, target length, random key) keeps padding small; the
-    shuffle of the batches keeps each epoch's order different but reproducible.
+    Sorting by (source length, target length, random key) keeps padding small. A batch holds
+    about ``tokens_per_batch`` target tokens (so short sentences come in big batches and long
+    ones in small batches, each step costing about the same); the shuffle of the batches keeps
+    each epoch's order different but reproducible.
     """
     keys = [(len(s), len(t), rng.random(), i) for i, (s, t) in enumerate(items)]
     order = [k[3] for k in sorted(keys)]
-    batches = [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    width = 0
+    for i in order:
+        w = max(width, len(items[i][1]), len(items[i][0]))
+        if cur and (w * (len(cur) + 1) > tokens_per_batch or len(cur) >= max_batch):
+            batches.append(cur)
+            cur, w = [], max(len(items[i][1]), len(items[i][0]))
+        cur.append(i)
+        width = w
+    if cur:
+        batches.append(cur)
     rng.shuffle(batches)
     return batches

@@ -11,6 +11,7 @@ from torch import nn
 from sequence_models.runtime import AssetError, load_checkpoint, save_checkpoint
 from sequence_models.translation.decoders import AttentionDecoder, PlainDecoder
 from sequence_models.translation.encoder import Encoder
+from sequence_models.translation.subwords import TOKENIZER_FILE, Subwords, load_subwords
 from sequence_models.translation.vocab import PAD_ID, Vocab
 
 
@@ -25,6 +26,7 @@ class ModelConfig:
     dec_hidden: int = 256
     attn_dim: int = 192
     dropout: float = 0.1
+    tied: bool = False         # encoder and decoder share one embedding table (joint subword vocabulary)
 
 
 class Seq2Seq(nn.Module):
@@ -37,6 +39,10 @@ class Seq2Seq(nn.Module):
         dec_cls = AttentionDecoder if cfg.attention else PlainDecoder
         self.decoder = dec_cls(cfg.tgt_vocab, cfg.emb_dim, 2 * cfg.enc_hidden, cfg.dec_hidden,
                                cfg.attn_dim, cfg.dropout)
+        if cfg.tied:
+            if cfg.src_vocab != cfg.tgt_vocab:
+                raise ValueError("tied embeddings need one joint vocabulary")
+            self.decoder.embedding = self.encoder.embedding
 
     @property
     def has_attention(self) -> bool:
@@ -62,11 +68,19 @@ class Seq2Seq(nn.Module):
 
 @dataclass
 class Translator:
-    """A trained model with its two vocabularies."""
+    """A trained model, its joint subword vocabulary (ids) and the SentencePiece model (text ↔ pieces)."""
     model: Seq2Seq
-    src_vocab: Vocab
-    tgt_vocab: Vocab
+    vocab: Vocab
+    subwords: Subwords
     info: dict
+
+    @property
+    def src_vocab(self) -> Vocab:
+        return self.vocab
+
+    @property
+    def tgt_vocab(self) -> Vocab:
+        return self.vocab
 
 
 #: Weight matrices with at least this many numbers are stored as int8 with one fp16 scale per row.
@@ -107,21 +121,29 @@ def save_translator(path: str | Path, tr: Translator, compact: bool = True) -> P
     state = {k: v.detach().clone() for k, v in tr.model.state_dict().items()}
     if compact:
         state = quantize_state(state)
-    return save_checkpoint(path, state, asdict(tr.model.cfg), src_itos=tr.src_vocab.itos,
-                           tgt_itos=tr.tgt_vocab.itos, info=tr.info)
+    return save_checkpoint(path, state, asdict(tr.model.cfg), itos=tr.vocab.itos, info=tr.info)
+
+
+def tokenizer_beside(path: str | Path) -> Path:
+    """The SentencePiece model used with checkpoint ``path``: ``spm.model`` in the same folder."""
+    return Path(path).with_name(Path(TOKENIZER_FILE).name)
 
 
 def load_translator(path: str | Path) -> Translator:
-    """Load a checkpoint from :func:`save_translator` in eval mode (fp32 weights)."""
+    """Load a checkpoint from :func:`save_translator` (and the ``spm.model`` beside it) in eval mode."""
     ckpt = load_checkpoint(path)
+    rebuild = "rebuild it with `python -m sequence_models train translation`."
     try:
         cfg = ModelConfig(**ckpt["config"])
         model = Seq2Seq(cfg)
         model.load_state_dict(dequantize_state(ckpt["state_dict"]))
-        src, tgt = Vocab(ckpt["src_itos"]), Vocab(ckpt["tgt_itos"])
+        vocab = Vocab(ckpt["itos"])
     except (KeyError, TypeError, RuntimeError, ValueError) as exc:
         raise AssetError(f"Model file {Path(path).name} does not match the translation model "
-                         f"({type(exc).__name__}); rebuild it with "
-                         "`python -m sequence_models train translation`.") from exc
+                         f"({type(exc).__name__}); {rebuild}") from exc
+    sw = load_subwords(str(tokenizer_beside(path)))
+    if set(sw.all_pieces()) != set(vocab.itos) or len(vocab) != cfg.tgt_vocab:
+        raise AssetError(f"Model file {Path(path).name} was trained with another subword vocabulary than "
+                         f"{sw.path.name}; {rebuild}")
     model.eval()
-    return Translator(model, src, tgt, dict(ckpt.get("info", {})))
+    return Translator(model, vocab, sw, dict(ckpt.get("info", {})))

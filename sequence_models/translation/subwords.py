@@ -26,6 +26,12 @@ from sequence_models.translation.vocab import SPECIALS, Vocab
 
 TOKENIZER_FILE = "translation/spm.model"
 WORD_START = "\u2581"   # ▁
+#: Characters that always get their own piece (digits, Latin letters with accents, common punctuation),
+#: so numbers and European names are copied as characters rather than as UTF-8 bytes.
+REQUIRED_CHARS = "".join(sorted(
+    set("0123456789!\"#$%&'()*+,-./:;<=>?@[]_{}~€£«»…–—")
+    | {chr(c) for c in range(ord("A"), ord("Z") + 1)} | {chr(c) for c in range(ord("a"), ord("z") + 1)}
+    | {chr(c) for c in range(0xC0, 0x180) if chr(c).isalpha()}))
 
 
 def clean(text: str) -> str:
@@ -37,7 +43,10 @@ def clean(text: str) -> str:
 
 def train_tokenizer(sentences: Iterable[str], out: str | Path, vocab_size: int = 12000,
                     threads: int = 1) -> Path:
-    """Train the joint cased unigram model on ``sentences`` and write it to ``out`` (atomically)."""
+    """Train the joint cased unigram model on ``sentences`` and write it to ``out`` (atomically).
+
+    ``vocab_size`` is at least about 560 (bytes, required characters, specials) and an upper
+    bound: a small corpus may give fewer pieces."""
     import sentencepiece as spm
 
     from sequence_models.runtime import atomic_write_bytes
@@ -47,7 +56,8 @@ def train_tokenizer(sentences: Iterable[str], out: str | Path, vocab_size: int =
         model_type="unigram", character_coverage=0.9995, byte_fallback=True, split_digits=True,
         normalization_rule_name="identity", pad_id=0, bos_id=1, eos_id=2, unk_id=3,
         pad_piece=SPECIALS[0], bos_piece=SPECIALS[1], eos_piece=SPECIALS[2], unk_piece=SPECIALS[3],
-        num_threads=threads, input_sentence_size=400000, shuffle_input_sentence=True, seed_sentencepiece_size=400000,
+        required_chars=REQUIRED_CHARS, num_threads=threads, input_sentence_size=400000,
+        shuffle_input_sentence=True, seed_sentencepiece_size=400000, hard_vocab_limit=False,
         minloglevel=2)
     return atomic_write_bytes(out, buf.getvalue())
 

@@ -1,4 +1,8 @@
-"""Lower-casing word tokenisers for English (source) and French (target).
+"""Lower-casing word tokenisers for English and French (no longer used by the models).
+
+The translation models now read and write cased SentencePiece pieces
+(:mod:`~sequence_models.translation.subwords`); these word tokenisers are kept because
+``tests/test_properties.py`` still checks them. They can go once that test does.
 
 The rules are deliberately simple so a student can predict them:
 

@@ -1,7 +1,14 @@
 """``python -m sequence_models train translation``: train the attention or no-attention model.
 
-Reproducible: fixed seed, fixed number of epochs (hence of steps), one CPU thread.
-Writes ``assets/translation/{attention,plain}.pt`` (fp16 weights) after every epoch.
+Both models are trained the same way: one joint cased SentencePiece vocabulary
+(``spm.model``, trained on the training split only if the output folder has none yet),
+the same data (training pairs of at most ``--max-len`` pieces plus ``--join-share`` extra
+inputs made by joining 2–4 training pairs, so long inputs are in distribution), batches of
+about ``--batch-tokens`` target pieces grouped by length, the same step budget, and early
+stopping on the dev split: the dev loss is measured every ``--eval-every`` steps and the
+checkpoint is written only when it improves. ``--max-minutes`` caps the wall-clock time;
+the learning-rate schedule follows whichever budget (steps or minutes) runs out first.
+Reproducible up to that time cap: fixed seed, one CPU thread.
 """
 
 from __future__ import annotations
@@ -16,50 +23,63 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from sequence_models.runtime import asset_path, seed_everything
-from sequence_models.translation.data import bucketed_batches, encode_pairs, make_batch, read_pairs
-from sequence_models.translation.seq2seq import ModelConfig, Seq2Seq, Translator, save_translator
-from sequence_models.translation.vocab import Vocab
+from sequence_models.runtime import asset_path, check_writable_file, seed_everything
+from sequence_models.translation.data import (bucketed_batches, encode_pairs, joined_training_pairs, make_batch,
+                                              read_pairs)
+from sequence_models.translation.seq2seq import ModelConfig, Seq2Seq, Translator, save_translator, tokenizer_beside
+from sequence_models.translation.subwords import Subwords, train_tokenizer
 
 DEFAULT_OUT = {True: "translation/attention.pt", False: "translation/plain.pt"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sequence_models.cli import OneLineParser
+    from sequence_models.cli import OneLineParser, bounded
     p = OneLineParser(prog="python -m sequence_models train translation",
-                description="Train the English→French encoder–decoder (with or without attention).")
+                      description="Train the English→French encoder–decoder (with or without attention).")
     p.add_argument("--data", default=None, help="data folder (default: ../shared/data)")
     p.add_argument("--out", default=None,
-                   help="checkpoint path (default: assets/translation/attention.pt or plain.pt)")
-    p.add_argument("--no-attention", action="store_true", help="train the decoder that sees only the final encoder state")
-    p.add_argument("--epochs", type=float, default=1.6, help="passes over the training pairs (fixes the step count)")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--max-len", type=int, default=30,
-                   help="skip training pairs longer than this many tokens (either side)")
-    p.add_argument("--src-vocab", type=int, default=10000)
-    p.add_argument("--tgt-vocab", type=int, default=12000)
-    p.add_argument("--min-freq", type=int, default=2, help="minimum count of an English word (French: one more)")
-    p.add_argument("--emb", type=int, default=256)
-    p.add_argument("--enc-hidden", type=int, default=192)
-    p.add_argument("--dec-hidden", type=int, default=256)
-    p.add_argument("--attn-dim", type=int, default=192)
-    p.add_argument("--dropout", type=float, default=0.1)
-    p.add_argument("--limit", type=int, default=None, help="use only the first N training pairs (quick checks)")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after N steps (quick checks)")
+                   help="checkpoint path (default: assets/translation/attention.pt or plain.pt); "
+                        "the subword model is spm.model in the same folder")
+    p.add_argument("--no-attention", action="store_true",
+                   help="train the decoder that sees only the final encoder state")
+    p.add_argument("--epochs", type=bounded(float, 0.001, 100), default=4.0,
+                   help="passes over the training inputs (fixes the step budget)")
+    p.add_argument("--max-minutes", type=bounded(float, 0.1), default=100.0,
+                   help="stop after this many minutes of training (the schedule adapts)")
+    p.add_argument("--batch-tokens", type=bounded(int, 16, 100000), default=3000,
+                   help="about this many padded target pieces per batch")
+    p.add_argument("--lr", type=bounded(float, 1e-6, 1.0), default=2e-3)
+    p.add_argument("--max-len", type=bounded(int, 2, 400), default=50,
+                   help="skip training pairs longer than this many pieces (either side)")
+    p.add_argument("--join-share", type=bounded(float, 0.0, 1.0), default=0.12,
+                   help="extra joined inputs (2–4 training pairs) as a share of the training pairs")
+    p.add_argument("--join-max-len", type=bounded(int, 2, 400), default=110,
+                   help="longest joined input in pieces (either side)")
+    p.add_argument("--vocab-size", type=bounded(int, 300, 64000), default=12000,
+                   help="subword pieces when the tokenizer has to be trained")
+    p.add_argument("--emb", type=bounded(int, 4, 2048), default=256)
+    p.add_argument("--enc-hidden", type=bounded(int, 4, 2048), default=256)
+    p.add_argument("--dec-hidden", type=bounded(int, 4, 2048), default=320)
+    p.add_argument("--attn-dim", type=bounded(int, 4, 2048), default=192)
+    p.add_argument("--dropout", type=bounded(float, 0.0, 0.9), default=0.15)
+    p.add_argument("--limit", type=bounded(int, 1), default=None,
+                   help="use only the first N training pairs (quick checks)")
+    p.add_argument("--max-steps", type=bounded(int, 1), default=None, help="stop after N steps (quick checks)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--log-every", type=int, default=100)
-    p.add_argument("--save-every", type=int, default=250, help="also save a checkpoint every N steps")
+    p.add_argument("--threads", type=bounded(int, 1, 64), default=1)
+    p.add_argument("--log-every", type=bounded(int, 1), default=100)
+    p.add_argument("--eval-every", type=bounded(int, 1), default=500,
+                   help="measure the dev loss (and save when it improved) every N steps")
+    p.add_argument("--patience", type=bounded(int, 1), default=4,
+                   help="stop when the dev loss has not improved for this many measurements")
     return p
 
 
-def lr_at(step: int, total: int, base: float, warmup: int = 200) -> float:
-    """Linear warm-up, then cosine decay to 5 % of ``base`` at the last step."""
+def lr_at(step: int, progress: float, base: float, warmup: int = 200) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine decay to 5 % of ``base`` as ``progress`` goes 0 → 1."""
     if step < warmup:
         return base * (step + 1) / warmup
-    frac = (step - warmup) / max(1, total - warmup)
-    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, max(0.0, progress)))))
 
 
 @torch.no_grad()
@@ -79,59 +99,91 @@ def dev_loss(model: Seq2Seq, items, batch_size: int = 128) -> float:
 def train_main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not (args.threads >= 1 and args.batch_size >= 1 and args.epochs > 0 and math.isfinite(args.epochs)
-            and args.lr > 0 and math.isfinite(args.lr)):
-        parser.error("--threads and --batch-size must be at least 1, --epochs and --lr positive numbers")
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     attention = not args.no_attention
-    out = Path(args.out) if args.out else asset_path(DEFAULT_OUT[attention])
+    out = check_writable_file(Path(args.out) if args.out else asset_path(DEFAULT_OUT[attention]))
+    spm_path = check_writable_file(tokenizer_beside(out))
     t0 = time.time()
     train = read_pairs("train", args.data, args.limit)
-    dev = read_pairs("dev", args.data)[:1000]
-    src_vocab = Vocab.build((p.en_tokens for p in train), args.src_vocab, args.min_freq)
-    tgt_vocab = Vocab.build((p.fr_tokens for p in train), args.tgt_vocab, args.min_freq + 1)
-    kept = [p for p in train if 1 <= len(p.en_tokens) <= args.max_len and 1 <= len(p.fr_tokens) <= args.max_len]
-    items = encode_pairs(kept, src_vocab, tgt_vocab)
-    dev_items = encode_pairs([p for p in dev if p.en_tokens and p.fr_tokens], src_vocab, tgt_vocab)
-    print(f"data: {len(kept)}/{len(train)} training pairs ≤ {args.max_len} tokens; vocab en {len(src_vocab)} "
-          f"fr {len(tgt_vocab)}; {time.time() - t0:.0f}s", flush=True)
+    dev = read_pairs("dev", args.data)
+    if not spm_path.is_file():
+        print(f"training the subword model ({args.vocab_size} pieces) on {len(train)} training pairs", flush=True)
+        train_tokenizer([x for p in train for x in (p.en, p.fr)], spm_path, args.vocab_size)
+    sw = Subwords(spm_path)
+    vocab = sw.build_vocab(x for p in train for x in (p.en, p.fr))
+    rng = random.Random(args.seed)
+    items = [it for it in encode_pairs(train, sw, vocab)
+             if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
+    n_single = len(items)
+    joined = joined_training_pairs(train, int(args.join_share * n_single), rng)
+    items += [it for it in encode_pairs(joined, sw, vocab)
+              if len(it[0]) <= args.join_max_len and len(it[1]) <= args.join_max_len + 1]
+    dev_sel = random.Random(1).sample(dev, min(1000, len(dev)))
+    dev_items = encode_pairs(dev_sel, sw, vocab)
+    print(f"data: {n_single}/{len(train)} training pairs ≤ {args.max_len} pieces + {len(items) - n_single} joined "
+          f"inputs; {len(vocab)} subword pieces; {time.time() - t0:.0f}s", flush=True)
 
-    cfg = ModelConfig(attention=attention, src_vocab=len(src_vocab), tgt_vocab=len(tgt_vocab), emb_dim=args.emb,
+    cfg = ModelConfig(attention=attention, src_vocab=len(vocab), tgt_vocab=len(vocab), emb_dim=args.emb,
                       enc_hidden=args.enc_hidden, dec_hidden=args.dec_hidden, attn_dim=args.attn_dim,
-                      dropout=args.dropout)
+                      dropout=args.dropout, tied=True)
     model = Seq2Seq(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {'attention' if attention else 'no attention'}, {n_params / 1e6:.2f}M parameters", flush=True)
-    # Embedding rows get sparse gradients (only the words in the batch); SparseAdam updates
+    # Embedding rows get sparse gradients (only the pieces in the batch); SparseAdam updates
     # just those rows, which saves a large share of each step on a CPU.
-    sparse = [model.encoder.embedding.weight, model.decoder.embedding.weight]
+    sparse = [model.encoder.embedding.weight]
     dense = [p for p in model.parameters() if all(p is not q for q in sparse)]
     opts = [torch.optim.SparseAdam(sparse, lr=args.lr), torch.optim.Adam(dense, lr=args.lr)]
-    rng = random.Random(args.seed)
-    steps_per_epoch = math.ceil(len(items) / args.batch_size)
+    epoch_batches = bucketed_batches(items, args.batch_tokens, rng)
+    steps_per_epoch = len(epoch_batches)
     total = math.ceil(steps_per_epoch * args.epochs)
     total = total if args.max_steps is None else min(args.max_steps, total)
+    budget_s = args.max_minutes * 60
     step, t_train, history = 0, time.time(), []
+    best = {"dev_loss": float("inf"), "step": 0}
+    bad_evals = 0
     model.train()
 
-    def save(epoch: float) -> None:
-        minutes = (time.time() - t_train) / 60
-        info = {"epochs": args.epochs, "epochs_done": round(epoch, 3), "steps": step, "total_steps": total,
-                "train_minutes": round(minutes, 1), "threads": args.threads, "train_pairs": len(kept),
-                "history": history, "seed": args.seed, "argv": list(argv), "parameters": n_params}
-        save_translator(out, Translator(model, src_vocab, tgt_vocab, info))
-        print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) at step {step}", flush=True)
+    def progress() -> float:
+        return max(step / total, (time.time() - t_train) / budget_s)
 
-    for epoch in range(math.ceil(args.epochs)):
+    def evaluate_and_save() -> bool:
+        """Dev loss; save when it improved. Returns False when training should stop (patience)."""
+        nonlocal bad_evals
+        dl = dev_loss(model, dev_items)
+        minutes = (time.time() - t_train) / 60
+        history.append({"epoch": round(step / steps_per_epoch, 3), "step": step, "dev_loss": round(dl, 4),
+                        "minutes": round(minutes, 1)})
+        print(f"step {step}: dev loss {dl:.3f} (ppl {math.exp(dl):.1f}), {minutes:.1f} min", flush=True)
+        if dl < best["dev_loss"]:
+            best.update(dev_loss=round(dl, 4), step=step)
+            bad_evals = 0
+            info = {"epochs": args.epochs, "epochs_done": round(step / steps_per_epoch, 3), "steps": step,
+                    "total_steps": total, "train_minutes": round(minutes, 1), "threads": args.threads,
+                    "train_pairs": n_single, "joined_inputs": len(items) - n_single, "history": history,
+                    "best_dev_loss": best["dev_loss"], "seed": args.seed, "argv": list(argv),
+                    "parameters": n_params, "subword_pieces": len(vocab)}
+            save_translator(out, Translator(model, vocab, sw, info))
+            print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) at step {step}", flush=True)
+        else:
+            bad_evals += 1
+        return bad_evals < args.patience
+
+    stop = False
+    epoch = 0
+    while not stop:
         run_loss, run_tok = 0.0, 0
-        for idx in bucketed_batches(items, args.batch_size, rng):
-            if step >= total:
+        batches = epoch_batches if epoch == 0 else bucketed_batches(items, args.batch_tokens, rng)
+        for idx in batches:
+            if step >= total or progress() >= 1.0:
+                stop = True
                 break
             b = make_batch([items[i] for i in idx])
+            lr = lr_at(step, progress(), args.lr)
             for opt in opts:
                 for g in opt.param_groups:
-                    g["lr"] = lr_at(step, total, args.lr)
+                    g["lr"] = lr
             loss, ntok = model.loss(b.src, b.lengths, b.tgt_in, b.tgt_out)
             for opt in opts:
                 opt.zero_grad(set_to_none=True)
@@ -140,23 +192,22 @@ def train_main(argv: list[str]) -> int:
             for opt in opts:
                 opt.step()
             step += 1
-            if step % args.save_every == 0 and step < total:
-                save(step / steps_per_epoch)
             run_loss += float(loss.detach()) * ntok
             run_tok += ntok
             if step % args.log_every == 0:
                 el = time.time() - t_train
-                print(f"epoch {epoch + 1} step {step}/{total} loss {run_loss / run_tok:.3f} "
-                      f"{el / 60:.1f} min, eta {(total - step) * el / step / 60:.1f} min", flush=True)
+                print(f"epoch {epoch + 1} step {step}/{total} loss {run_loss / run_tok:.3f} lr {lr:.2e} "
+                      f"{el / 60:.1f} min, {step / el:.2f} steps/s", flush=True)
                 run_loss, run_tok = 0.0, 0
-        dl = dev_loss(model, dev_items)
-        minutes = (time.time() - t_train) / 60
-        history.append({"epoch": round(step / steps_per_epoch, 3), "step": step, "dev_loss": round(dl, 4),
-                        "minutes": round(minutes, 1)})
-        print(f"epoch {epoch + 1} done: dev loss {dl:.3f} (ppl {math.exp(dl):.1f}), {minutes:.1f} min", flush=True)
-        save(step / steps_per_epoch)
-        if step >= total:
-            break
+            if step % args.eval_every == 0 and not evaluate_and_save():
+                print(f"early stop: no dev improvement in {args.patience} measurements", flush=True)
+                stop = True
+                break
+        epoch += 1
+    if not history or history[-1]["step"] != step:
+        evaluate_and_save()
+    print(f"done: {step} steps, {(time.time() - t_train) / 60:.1f} min, best dev loss {best['dev_loss']} "
+          f"at step {best['step']}", flush=True)
     return 0
 
 

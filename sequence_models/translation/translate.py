@@ -1,4 +1,9 @@
-"""Translate one English sentence and package everything the page and CLI show."""
+"""Translate one English sentence and package everything the page and CLI show.
+
+Sources and outputs are subword pieces (see :mod:`~sequence_models.translation.subwords`);
+the result also groups them into words, so the page can show attention between words
+(:meth:`TranslationResult.word_attention`) and mark the English words read as several pieces.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,14 @@ from pathlib import Path
 import torch
 
 from sequence_models.runtime import asset_path
-from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM, Hypothesis, beam_search, greedy_decode
+from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM, beam_search, greedy_decode
 from sequence_models.translation.seq2seq import Translator, load_translator
-from sequence_models.translation.tokenize import count_words, detokenize_fr, tokenize_en
-from sequence_models.translation.vocab import EOS, UNK_ID
+from sequence_models.translation.subwords import Subwords, group_words, word_text
+from sequence_models.translation.vocab import SPECIALS
 
 MAX_WORDS = 60
 MAX_CHARS = 600
-MAX_TOKENS = 100
+MAX_PIECES = 200
 MODEL_FILES = {"attention": "translation/attention.pt", "plain": "translation/plain.pt"}
 EVALUATION_FILE = "translation/evaluation.json"
 
@@ -43,81 +48,120 @@ class Alternative:
     normalised: float
 
 
+def is_byte_piece(piece: str) -> bool:
+    """``<0xD0>``: a UTF-8 byte, what the tokenizer falls back to for characters it has no piece for."""
+    return len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">")
+
+
 @dataclass
 class TranslationResult:
     """What the decoder did with one sentence.
 
-    ``attention`` is ``[len(output_tokens), len(source_tokens)]`` (``None`` without attention);
-    ``output_tokens`` ends with ``</s>`` when the decoder stopped by itself.
+    ``attention`` is ``[len(output_tokens), len(source_tokens)]`` over subword pieces (``None``
+    without attention); ``output_tokens`` ends with ``</s>`` when the decoder stopped by itself.
+    ``source_groups``/``output_groups`` list the piece indices of each word (``</s>`` is a word of its own).
     """
     source_tokens: list[str]
-    unknown: list[bool]
+    source_words: list[str]
+    source_groups: list[list[int]]
     output_tokens: list[str]
+    output_words: list[str]
+    output_groups: list[list[int]]
     translation: str
     attention: torch.Tensor | None
-    steps_top: list[list[tuple[str, float]]]      # per step: TOP_K (word, probability), best first
-    steps_prob: list[float]                        # per step: probability of the chosen word
+    steps_top: list[list[tuple[str, float]]]      # per step: TOP_K (piece, probability), best first
+    steps_prob: list[float]                        # per step: probability of the chosen piece
     alternatives: list[Alternative] = field(default_factory=list)
     beam: int = 1
     model: str = "attention"
 
     @property
-    def unknown_share(self) -> float:
-        return sum(self.unknown) / max(1, len(self.unknown))
+    def split_words(self) -> list[bool]:
+        """Per source word: read as more than one piece (an unfamiliar or rare word)."""
+        return [len(g) > 1 for g in self.source_groups]
 
-    def row_sums(self) -> list[float]:
-        """Sum of each attention row (1 up to float rounding)."""
-        return [] if self.attention is None else self.attention.sum(dim=1).tolist()
+    @property
+    def byte_share(self) -> float:
+        """Share of source pieces that are raw UTF-8 bytes (characters the vocabulary lacks, e.g. Cyrillic)."""
+        return sum(map(is_byte_piece, self.source_tokens)) / max(1, len(self.source_tokens))
+
+    def word_attention(self) -> torch.Tensor | None:
+        """``[output words, source words]``: a source word's weight is the sum over its pieces; an output
+        word made of several pieces gets the mean of their rows. Rows still sum to 1."""
+        if self.attention is None:
+            return None
+        cols = torch.stack([self.attention[:, g].sum(dim=1) for g in self.source_groups], dim=1)
+        return torch.stack([cols[g].mean(dim=0) for g in self.output_groups], dim=0)
+
+    def row_sums(self, words: bool = False) -> list[float]:
+        """Sum of each attention row (1 up to float rounding), over pieces or words."""
+        att = self.word_attention() if words else self.attention
+        return [] if att is None else att.sum(dim=1).tolist()
 
     def to_json(self) -> dict:
+        def rows(m: torch.Tensor | None):
+            return None if m is None else [[round(float(x), 4) for x in row] for row in m]
         return {"model": self.model, "beam": self.beam, "source_tokens": self.source_tokens,
-                "unknown_source_tokens": [t for t, u in zip(self.source_tokens, self.unknown) if u],
                 "output_tokens": self.output_tokens, "translation": self.translation,
-                "attention": None if self.attention is None else [[round(float(x), 4) for x in row]
-                                                                  for row in self.attention],
+                "attention": rows(self.attention),
+                "source_words": self.source_words,
+                "split_source_words": [w for w, s in zip(self.source_words, self.split_words) if s],
+                "output_words": self.output_words, "word_attention": rows(self.word_attention()),
                 "alternatives": [{"translation": a.translation, "logprob": round(a.logprob, 4),
                                   "normalised_score": round(a.normalised, 4)} for a in self.alternatives]}
 
 
-def check_text(text: str) -> list[str]:
-    """Validate user text and return its tokens; ``ValueError`` with a readable reason otherwise."""
+def check_text(text: str) -> str:
+    """Validate user text (non-empty, at most ``MAX_CHARS`` characters and ``MAX_WORDS`` words) and return it;
+    ``ValueError`` with a readable reason otherwise."""
     if text is None or not text.strip():
         raise ValueError("Type an English sentence to translate (the input is empty).")
     if len(text) > MAX_CHARS:
         raise ValueError(f"The input is {len(text)} characters long; the limit is {MAX_CHARS}.")
-    words = count_words(text)
+    words = len(text.split())
     if words > MAX_WORDS:
         raise ValueError(f"The input has {words} words; the limit is {MAX_WORDS} words. "
                          "Shorten it or split it into sentences.")
-    tokens = tokenize_en(text)
-    if not tokens:
-        raise ValueError("The input has no letters, digits or punctuation to translate.")
-    if len(tokens) > MAX_TOKENS:
-        raise ValueError(f"The input splits into {len(tokens)} tokens; the limit is {MAX_TOKENS}.")
-    return tokens
+    return text
 
 
-def _words(tr: Translator, hyp: Hypothesis) -> list[str]:
-    return [tr.tgt_vocab.itos[i] for i in hyp.ids]
+def source_pieces(sw: Subwords, text: str) -> list[str]:
+    """Checked ``text`` → its pieces (at most :data:`MAX_PIECES`)."""
+    pieces = sw.pieces(check_text(text))
+    if not pieces:
+        raise ValueError("The input has nothing to translate.")
+    if len(pieces) > MAX_PIECES:
+        raise ValueError(f"The input splits into {len(pieces)} subword pieces; the limit is {MAX_PIECES}. "
+                         "Is it in another script? Try a shorter English sentence.")
+    return pieces
+
+
+def _words(pieces: list[str], sw: Subwords) -> tuple[list[str], list[list[int]]]:
+    groups = group_words(pieces)
+    return [word_text(pieces, g, sw) for g in groups], groups
 
 
 def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "attention") -> TranslationResult:
     """Translate ``text`` greedily (``beam == 1``) or with beam search (``beam`` 2–8)."""
     if not MIN_BEAM <= int(beam) <= MAX_BEAM:
         raise ValueError(f"beam width must be between {MIN_BEAM} and {MAX_BEAM}, got {beam}")
-    tokens = check_text(text)
-    src_ids = tr.src_vocab.encode(tokens)
+    sw = tr.subwords
+    pieces = source_pieces(sw, text)
+    src_ids = tr.vocab.encode(pieces)
     hyps = [greedy_decode(tr.model, src_ids)] if beam == 1 else beam_search(tr.model, src_ids, int(beam))
     best = hyps[0]
-    out = _words(tr, best)
+    out = [tr.vocab.itos[i] for i in best.ids]
     alts = []
     for h in hyps:
-        words = [w for w in _words(tr, h) if w != EOS]
-        alts.append(Alternative(words, detokenize_fr(words), h.score, h.normalised_score))
+        hp = [tr.vocab.itos[i] for i in h.ids if tr.vocab.itos[i] not in SPECIALS]
+        alts.append(Alternative(hp, sw.detokenize(hp), h.score, h.normalised_score))
+    src_words, src_groups = _words(pieces, sw)
+    out_words, out_groups = _words(out, sw)
     return TranslationResult(
-        source_tokens=tokens, unknown=[i == UNK_ID for i in src_ids], output_tokens=out,
-        translation=detokenize_fr([w for w in out if w != EOS]), attention=best.attention(),
-        steps_top=[[(tr.tgt_vocab.itos[i], float(torch.tensor(v).exp())) for i, v in zip(s.top_ids, s.top_logprobs)]
+        source_tokens=pieces, source_words=src_words, source_groups=src_groups,
+        output_tokens=out, output_words=out_words, output_groups=out_groups,
+        translation=sw.detokenize([p for p in out if p not in SPECIALS]), attention=best.attention(),
+        steps_top=[[(tr.vocab.itos[i], float(torch.tensor(v).exp())) for i, v in zip(s.top_ids, s.top_logprobs)]
                    for s in best.steps],
         steps_prob=[float(torch.tensor(s.logprob).exp()) for s in best.steps],
         alternatives=alts, beam=int(beam), model=model_name)

@@ -1,4 +1,4 @@
-"""Word vocabularies with the four special tokens every seq2seq model needs."""
+"""Token (subword piece) ↔ id tables with the four special tokens every seq2seq model needs."""
 
 from __future__ import annotations
 

@@ -1,0 +1,116 @@
+"""Figures of the Translation page: attention heatmap, probability bars, BLEU-by-length lines,
+and the source-word chips that mark words read as several subword pieces.
+
+Each function takes computed data (no model calls). Every token that reaches Plotly or HTML is
+escaped (Plotly reads ``<b>`` or ``</s>`` in labels as markup).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ui.palette import BLUE, GREY, ORANGE, VERMILION
+
+#: Above this many columns the heatmap leaves the numbers out of its cells (hover still shows them).
+MAX_NUMBERED_COLUMNS = 14
+
+
+def plotly_text(tok: str) -> str:
+    """Plotly reads ``<…>`` in labels as markup (``</s>`` would vanish): escape it."""
+    return html.escape(tok, quote=False)
+
+
+def unique_labels(tokens: Sequence[str]) -> list[str]:
+    """Axis labels for categorical axes: a repeated token gets invisible zero-width spaces appended."""
+    seen: dict[str, int] = {}
+    out = []
+    for tok in tokens:
+        seen[tok] = seen.get(tok, -1) + 1
+        out.append(plotly_text(tok) + "\u200b" * seen[tok])
+    return out
+
+
+def attention_heatmap(matrix: np.ndarray, source: Sequence[str], output: Sequence[str],
+                      unit: str = "word") -> go.Figure:
+    """``matrix[t, j]``: attention of output ``t`` (row) on source ``j`` (column); ``unit`` names the labels."""
+    z = np.asarray(matrix, dtype=float)
+    src, out = unique_labels(source), unique_labels(output)
+    numbered = z.shape[1] <= MAX_NUMBERED_COLUMNS and z.shape[0] <= 30
+    fig = go.Figure(go.Heatmap(
+        z=z, x=src, y=out, colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1,
+        colorbar=dict(thickness=12, title=dict(text="α")),
+        hovertemplate=f"writing {unit} “%{{y}}” ← reading “%{{x}}”: α = %{{z:.3f}}<extra></extra>"))
+    if numbered:
+        for r in range(z.shape[0]):
+            for c in range(z.shape[1]):
+                if z[r, c] >= 0.1:
+                    fig.add_annotation(x=src[c], y=out[r], text=f"{z[r, c]:.2f}", showarrow=False,
+                                       font=dict(size=10, color="#FFFFFF" if z[r, c] > 0.55 else "#1A1A1A"))
+    fig.update_layout(
+        height=max(300, 28 * len(out) + 150), margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
+        xaxis=dict(title=dict(text=f"English {unit}s (source)"), tickangle=-45 if len(src) > 10 else 0,
+                   type="category", automargin=True),
+        yaxis=dict(title=dict(text=f"French {unit}s (output)"), autorange="reversed", type="category",
+                   automargin=True))
+    return fig
+
+
+def probability_bars(labels: Sequence[str], values: Sequence[float], highlight: int | None, xtitle: str,
+                     hover: str, highlight_name: str) -> go.Figure:
+    """Bars of probabilities; bar ``highlight`` in orange with a legend entry ``highlight_name``
+    (so the colour is explained on the chart itself), the others in ``GREY``/``BLUE``."""
+    colors = [ORANGE if i == highlight else BLUE for i in range(len(labels))]
+    fig = go.Figure(go.Bar(x=list(range(len(labels))), y=list(values), marker_color=colors,
+                           customdata=[plotly_text(x) for x in labels], showlegend=False,
+                           text=[f"{v:.2f}" for v in values], textposition="outside",
+                           hovertemplate=hover + "<extra></extra>"))
+    if highlight is not None:
+        fig.add_trace(go.Bar(x=[None], y=[None], marker_color=ORANGE, name=highlight_name, showlegend=True))
+    fig.update_layout(height=260, margin=dict(l=5, r=5, t=30, b=5), plot_bgcolor="white",
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                      yaxis=dict(range=[0, 1.18], title="probability"),
+                      xaxis=dict(tickmode="array", tickvals=list(range(len(labels))),
+                                 ticktext=[plotly_text(x) for x in labels], title=xtitle,
+                                 tickangle=-45 if len(labels) > 10 else 0))
+    return fig
+
+
+def bleu_by_length(series: dict[str, list[dict]], xtitle: str, ytitle: str, key: str = "bleu_lc") -> go.Figure:
+    """Lines of BLEU (``key``) by length bucket, one per model; ``series`` maps a label to bucket rows
+    (``bucket``, ``n``, ``key``). The first label is drawn in blue, the second in vermilion."""
+    fig = go.Figure()
+    for (label, rows), color, dash in zip(series.items(), (BLUE, VERMILION), ("solid", "dash")):
+        fig.add_trace(go.Scatter(
+            x=[r["bucket"] for r in rows], y=[r[key] for r in rows], mode="lines+markers", name=label,
+            line=dict(color=color, width=3, dash=dash), marker=dict(size=9), customdata=[r["n"] for r in rows],
+            hovertemplate="%{x} words: BLEU %{y:.1f} (%{customdata} inputs)<extra>" + label + "</extra>"))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
+                      xaxis=dict(title=xtitle, type="category"), yaxis=dict(title=ytitle, rangemode="tozero"),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    return fig
+
+
+def word_chips(words: Sequence[str], pieces: Sequence[Sequence[str]], byte_piece: Sequence[Sequence[bool]]) -> str:
+    """Source words as chips (escaped HTML); a word read as several pieces shows them separated by
+    a dot in a dashed orange chip, and raw UTF-8 byte pieces (characters the vocabulary lacks) in vermilion.
+
+    The chips sit in one ``<div>`` on one line, so Markdown does not parse the words between the tags."""
+    chips = []
+    for word, parts, bytes_ in zip(words, pieces, byte_piece):
+        shown = [p.replace("\u2581", "") for p in parts]
+        if any(bytes_):
+            style, title = f"border:2px dashed {VERMILION};color:{VERMILION}", \
+                f"{len(parts)} pieces, {sum(bytes_)} of them raw bytes (characters not in the vocabulary)"
+        elif len(parts) > 1:
+            style, title = f"border:2px dashed {ORANGE}", f"read as {len(parts)} pieces"
+        else:
+            style, title = f"border:1px solid {GREY}", "one piece"
+        inner = html.escape(word) if len(parts) == 1 else \
+            html.escape(word) + f'<sub style="color:{GREY}"> ' + "·".join(html.escape(s) for s in shown) + "</sub>"
+        chips.append(f'<span class="tr-chip" title="{html.escape(title)}" style="{style};border-radius:6px;'
+                     f'padding:1px 6px;margin:2px;display:inline-block">{inner}</span>')
+    return '<div class="tr-chips" style="margin-bottom:0.75rem">' + "".join(chips) + "</div>"
