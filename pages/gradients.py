@@ -1,7 +1,5 @@
 """Vanishing and exploding gradients: autograd through the course's cells, measured now."""
 
-import csv
-import io
 import math
 
 import streamlit as st
@@ -35,21 +33,6 @@ def measured(cfg: GradientConfig):
 def clipping_runs(lr: float, clip: float, radius: float, seed: int):
     with heavy.slot():
         return clipping_demo(lr=lr, clip=clip, seed=seed, init_radius=radius)
-
-
-def norms_csv(res) -> str:
-    """The gradient norms of one measurement as CSV (k, norm, memory-cell norm, ρᵏ as log10)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    cfg = res.config
-    w.writerow([f"# cell={cfg.cell} activation={cfg.activation} T={cfg.length} rho={cfg.radius:g} "
-                f"hidden={cfg.hidden} seed={cfg.seed} dtype={cfg.dtype} forget_bias={cfg.forget_bias:g}"])
-    w.writerow(["k", "grad_norm", "memory_grad_norm", "theory_log10_rho_k"])
-    for k, v in enumerate(res.norms):
-        mem = "" if res.memory_norms is None else repr(float(res.memory_norms[k]))
-        theory = "" if res.theory_log10 is None else repr(float(res.theory_log10[k]))
-        w.writerow([k, repr(float(v)), mem, theory])
-    return out.getvalue()
 
 
 st.title("Vanishing & exploding gradients")
@@ -144,7 +127,7 @@ with reaches:
         st.plotly_chart(unit_heatmap(res), width="stretch", key="grad_units", config={"displayModeBar": False})
         st.caption("Each row is one hidden unit i, each column a distance k back: colour is log₁₀|∂L/∂aᵢ⟨T−k⟩|. "
                    "Grey cells are exactly 0, ∞ or nan.")
-    st.download_button("⬇ Gradient norms (CSV)", norms_csv(res),
+    st.download_button("⬇ Gradient norms (CSV)", res.to_csv(),
                        file_name=f"gradient_norms_{cfg.cell}_T{cfg.length}.csv", mime="text/csv",
                        key="grad_csv", help="‖∂L/∂a⟨T−k⟩‖ for every k of the view above.")
 

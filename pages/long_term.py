@@ -11,9 +11,9 @@ import streamlit as st
 
 from sequence_models.limitations import lookback
 from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LENGTH_RANGE, LIVE_DEFAULTS, LiveConfig,
-                                                   adding_batch, budget_limited, load_across_lag, load_live_check,
-                                                   load_lstm, lstm_gates, n_parameters, train_side_by_side, verdict,
-                                                   warm_up)
+                                                   adding_batch, budget_limited, curves_csv, load_across_lag,
+                                                   load_live_check, load_lstm, lstm_gates, n_parameters,
+                                                   train_side_by_side, verdict, warm_up)
 from sequence_models.runtime import AssetError, make_generator, use_inference_threads
 from ui import heavy
 from ui.inputs import whole_number_input
@@ -95,18 +95,6 @@ def test_tunes() -> dict[str, list[int]]:
 def live_lookback(name: str) -> dict:
     with heavy.slot():
         return lookback.tune_curves(melody_models(), test_tunes()[name])
-
-
-def curves_csv(curves: dict) -> str:
-    """The live run's validation curves as CSV: one row per evaluation step, one column per cell."""
-    steps = sorted({s for pts in curves.values() for s, _ in pts})
-    by = {c: dict(pts) for c, pts in curves.items()}
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["step"] + [f"{c}_val_mse" for c in curves])
-    for s in steps:
-        w.writerow([s] + [repr(by[c][s]) if s in by[c] else "" for c in curves])
-    return out.getvalue()
 
 
 def sweep_csv(data: dict) -> str:
@@ -264,6 +252,15 @@ with across:
                 "shorter length" for c, n in limited)
                 + ". That is where this script's step budget ran out, not a proven limit of the cell: more steps "
                   "(or a larger forget-gate bias) may get further.")
+        skipped: dict[str, list[int]] = defaultdict(list)
+        failed_at: dict[str, int] = {}
+        for r in data.get("skipped", []):
+            skipped[r["cell"]].append(r["length"])
+            failed_at[r["cell"]] = r["failed_at"]
+        for c, lens in skipped.items():
+            st.markdown(f"The {CELL_NAMES[c]} was not trained at T = {', '.join(map(str, lens))}: it had already "
+                        f"failed at T = {failed_at[c]} for every seed with the whole {cfg['steps']}-step budget, and "
+                        "a longer lag only makes the task harder.")
         stop = cfg.get("stop_below")
         st.caption(f"From `python -m sequence_models train limitations`: {cfg['hidden']} hidden units, at most "
                    f"{cfg['steps']} Adam steps (lr {cfg['lr']}, batch {cfg['batch']}) per model"

@@ -178,7 +178,11 @@ with melody_screen, controls("Seed note, model and sampling"):
         note_label = st.selectbox("Seed note (name and octave; C4 is middle C)", NOTE_LABELS, key="mus_note",
                                   bind="query-params", disabled=from_file or locked("mus_note"),
                                   help="Not used while a MIDI file gives the seed." if from_file else None)
-        if not from_file:
+        if from_file:  # a picture of the keyboard, greyed out: clicks do nothing while the file gives the seed
+            st.plotly_chart(keyboard_figure(parse_note_name(note_label), enabled=False), key="mus_keys_off",
+                            config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+            st.caption("The note picker is off: your MIDI file gives the seed. Choose “A note” above to use it.")
+        else:
             st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mus_keys", on_select=pick_key,
                             selection_mode="points", config={"displayModeBar": False}, width="stretch")
             st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")

@@ -168,6 +168,9 @@ with controls("Text to tag"):
         from_url = st.query_params.get(TEXT_KEY)
         st.session_state[TEXT_KEY] = (from_url if isinstance(from_url, str)
                                       else EXAMPLES.get(example or "", DEFAULT_TEXT))
+    over_cap = len(st.session_state[TEXT_KEY] or "") > MAX_CHARS
+    if over_cap:  # the box never holds more than the tagger reads
+        st.session_state[TEXT_KEY] = st.session_state[TEXT_KEY][:MAX_CHARS]
     raw = st.text_area(f"Text to tag (up to {MAX_CHARS:,} characters)", key=TEXT_KEY, height=110,
                        max_chars=MAX_CHARS, on_change=forget_example, disabled=locked(TEXT_KEY))
 raw = raw or ""
@@ -176,7 +179,7 @@ if example is not None and raw != EXAMPLES.get(example) and not stale_link:
     st.session_state[STALE_EXAMPLE] = True
     st.rerun()
 text = raw[:MAX_CHARS]
-if len(raw) >= MAX_CHARS:
+if over_cap or len(raw) >= MAX_CHARS:
     st.warning(f"The box holds at most {MAX_CHARS:,} characters (the tagger's limit), so anything pasted beyond "
                f"that was cut; the first {len(text):,} are tagged below.")
 if not mirror_text_in_url(text, example):

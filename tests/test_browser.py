@@ -34,9 +34,11 @@ EXPECTED: dict[str, list[str]] = {
     "translation?mdl=%3Cscript%3E&beam=99&ts=abc&en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E":
         ['[data-testid="stPlotlyChart"]'],
     "ner": ['[data-testid="stTextArea"]', "mark.ner-ent", '[data-testid="stPlotlyChart"]', ".ner-legend"],
-    "ner?ex=Bidirectional+matters%3A+Jordan&types=Person&types=Location&hm=Forward-only+LSTM&alltags=true":
+    "ner?ner_ex=Bidirectional+matters%3A+Jordan&ner_types=Person&ner_types=Location&ner_hm=Forward-only+LSTM"
+    "&ner_alltags=true":
         ["mark.ner-ent", '[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
-    "ner?text=%3Cscript%3Ealert(1)%3C%2Fscript%3E+in+Paris&types=%3Cb%3E&hm=bogus": ['[data-testid="stPlotlyChart"]'],
+    "ner?ner_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E+in+Paris&ner_types=%3Cb%3E&ner_hm=bogus":
+        ['[data-testid="stPlotlyChart"]'],
     "gradients": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stMetric"]'],
     "gradients?cell=LSTM&fb=3&rho=1&T=300&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
     "gradients?act=linear&rho=3&T=500&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stAlert"]'],

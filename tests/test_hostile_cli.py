@@ -73,7 +73,7 @@ BAD = [  # (argv, exit status, words in the message)
     (["melody", "--scale", "Z major"], 1, "bad scale tonic"),
     (["melody", "--model", "transformer"], 2, "invalid choice"),
     # ner / translate
-    (["ner", HUGE], 1, "the limit is 5,000"),
+    (["ner", HUGE], 2, "the limit is 5,000"),
     (["ner", "x", "--model", "bogus"], 2, "invalid choice"),
     (["translate", ""], 1, "the input is empty"),
     (["translate", " \t\n "], 1, "the input is empty"),
@@ -186,7 +186,7 @@ def test_ner_json_offsets_point_into_rtl_and_emoji_text(capsys) -> None:
 def test_ner_reads_hostile_standard_input(monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(HUGE))
     code, _, err = run(["ner", "-"], capsys)
-    assert_one_line_error(code, err, 1, "the limit is 5,000")
+    assert_one_line_error(code, err, 2, "the limit is 5,000")
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert run(["ner", "-"], capsys)[:2] == (0, "(no text: nothing to tag)\n")
 

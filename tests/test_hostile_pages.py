@@ -45,14 +45,14 @@ URL_VALUES = ["", "NaN", "inf", "-1e309", "-5", "9" * 100_000, SCRIPT, SQL, "\x0
 PAGES = {
     "pages/rnn_types.py": ("type", "tx", "ty", "seed", "step"),
     "pages/music.py": ("mnote", "mnet", "mlen", "mtemp", "mtopk", "mbpm", "mseed", "mscale", "mstep"),
-    "pages/ner.py": ("ex", "types", "hm", "alltags", "ref"),
+    "pages/ner.py": ("ner_ex", "ner_types", "ner_hm", "ner_alltags", "ner_set"),
     "pages/translation.py": ("mdl", "beam", "ts"),
     "pages/gradients.py": ("cell", "act", "prec", "T", "rho", "H", "gseed", "lr", "clip", "rho0", "cseed"),
     "pages/long_term.py": ("lag", "steps", "lseed", "gT", "ex"),
     "pages/parallelism.py": ("Tmax", "d", "B"),
 }
 #: URL keys bound to a text widget: any string is a valid value (tested with TEXTS below)
-TEXT_KEYS = {"pages/ner.py": "text", "pages/translation.py": "en"}
+TEXT_KEYS = {"pages/ner.py": "ner_text", "pages/translation.py": "en"}
 RAW_TAG = re.compile(r"<\s*(script|img)\b", re.IGNORECASE)
 BLANK_LINE = re.compile(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)")
 
@@ -147,7 +147,7 @@ def _ner_shown_text(div: str) -> str:
 def test_ner_text_box_survives_every_payload() -> None:
     at = open_page("pages/ner.py")
     for name, text in TEXTS.items():
-        at.text_area(key="text").set_value(text).run()
+        at.text_area(key="ner_text").set_value(text).run()
         assert_safe(at, f"ner {name}")
         if not text.strip():
             assert "Type or paste some English text" in at.info[0].value
@@ -168,7 +168,7 @@ def test_ner_text_box_survives_every_payload() -> None:
 
 def test_ner_hostile_text_in_the_url() -> None:
     for name in ("script", "img", "huge", "markdown", "control"):
-        at = open_page("pages/ner.py", {"text": TEXTS[name]})
+        at = open_page("pages/ner.py", {"ner_text": TEXTS[name]})
         assert_safe(at, f"ner ?text={name}")
         assert any(m.value.startswith('<div class="ner-text"') for m in at.markdown)
 

@@ -154,7 +154,7 @@ def test_condition_verdict_and_sentence_follow_the_strict_rule(activation: str, 
     assert pc["verdict"] == EXPECTED_VERDICT[(activation, radius)]
     style, text = condition_sentence(activation, pc["lambda1"], pc["spectral_radius"], 39, float(res.norms[-1]))
     if radius == 1.0:
-        assert "λ₁ = 1," in text and "≥" not in text and "γλ₁ = 1" in text and "γλ₁ = 1 >" not in text
+        assert "λ₁ = 1" in text and "≥" not in text and "1.0000" not in text and "1 > 1" not in text
     if activation == "linear":
         assert "may" not in text and "possible" not in text           # g′ = 1: the outcome is certain
         word = {0.5: "**vanishes**", 1.0: "no geometric growth or decay", 1.1: "**explodes**", 3.0: "**explodes**"}

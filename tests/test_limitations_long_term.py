@@ -96,11 +96,13 @@ def test_committed_sweep_results_cover_every_cell_and_length() -> None:
     cfg = data["config"]
     cells = {r["cell"] for r in data["results"]}
     assert cells == {"rnn", "lstm", "gru"}
-    assert len(data["results"]) == 3 * len(cfg["lengths"]) * len(cfg["seeds"])
+    skipped = {(r["cell"], r["length"]) for r in data.get("skipped", [])}
+    assert len(data["results"]) == (3 * len(cfg["lengths"]) - len(skipped)) * len(cfg["seeds"])
     by = {(r["cell"], r["length"], r["seed"]): r["test_mse"] for r in data["results"]}
     shortest, longest = min(cfg["lengths"]), max(cfg["lengths"])
     assert all(by[("rnn", shortest, s)] < 0.1 * BASELINE_MSE for s in cfg["seeds"])     # learns short lags
-    assert all(by[("rnn", longest, s)] > 0.5 * BASELINE_MSE for s in cfg["seeds"])      # fails long ones
+    rnn_long = max(n for n in cfg["lengths"] if ("rnn", n) not in skipped)               # skipped after failing
+    assert all(by[("rnn", rnn_long, s)] > 0.5 * BASELINE_MSE for s in cfg["seeds"])    # fails long ones
     # the remedy: the GRU learns the longest lag; the LSTM does too, or the page names its step budget
     from sequence_models.limitations.long_term import budget_limited
     assert all(by[("gru", longest, s)] < 0.1 * BASELINE_MSE for s in cfg["seeds"])
@@ -202,5 +204,6 @@ def test_train_limitations_writes_both_files_atomically(tmp_path) -> None:
                  "--lstm-length", "5"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["across_lag.json", "lstm_adding.pt"]    # no temporary files left
     data = load_across_lag(out / "across_lag.json")
-    assert {r["length"] for r in data["results"]} == {5, 6} and all(r["steps_used"] <= 20 for r in data["results"])
+    assert {r["length"] for r in data["results"]} | {r["length"] for r in data["skipped"]} == {5, 6}
+    assert all(r["steps_used"] <= 20 for r in data["results"])
     assert load_lstm(out / "lstm_adding.pt").hidden == 32

@@ -42,7 +42,8 @@ def corpus() -> Corpus:
 
 # --- encoding ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "midi"), [("C4", 60), ("c#5", 73), ("Bb3", 58), ("F♯4", 66), ("60", 60), (" A4 ", 69)])
+@pytest.mark.parametrize(("text", "midi"), [("C4", 60), ("c#5", 73), ("Bb3", 58), ("F♯4", 66), ("60", 60),
+                                            (" A4 ", 69)])
 def test_note_names_parse(text: str, midi: int) -> None:
     assert parse_note_name(text) == midi
 
@@ -126,8 +127,8 @@ def test_top_k_limits_the_candidates(lstm) -> None:
         assert s.token in s.top_tokens[:3]
 
 
-@pytest.mark.parametrize("kwargs", [dict(length=7), dict(length=257), dict(temperature=0.0), dict(temperature=float("nan")),
-                                    dict(top_k=-1)])
+@pytest.mark.parametrize("kwargs", [dict(length=7), dict(length=257), dict(temperature=0.0),
+                                    dict(temperature=float("nan")), dict(top_k=-1)])
 def test_bad_generation_arguments_raise(lstm, kwargs: dict) -> None:
     with pytest.raises(ValueError):
         generate(lstm, [encode_event(60, 6)], **{"length": 16, **kwargs})
@@ -325,8 +326,10 @@ def test_cli_melody_writes_midi_and_prints_json(tmp_path: Path, capsys) -> None:
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["--length", "5"], 2, "between 8 and 256"), (["--temperature", "abc"], 2, "not a number"),
-    (["--model", "transformer"], 2, "invalid choice"), (["--seed-note", "H9"], 1, "bad note"),
-    (["--scale", "C lydian"], 1, "bad scale"), (["--seed-midi", "/nonexistent.mid"], 1, "cannot read")])
+    (["--model", "transformer"], 2, "invalid choice"), (["--seed-note", "H9"], 2, "bad note"),
+    (["--seed-note", "C99"], 2, "bad note"), (["--seed-note", "C8"], 2, "outside the model's range"),
+    (["--scale", "C lydian"], 2, "bad scale"), (["--scale", "H major"], 2, "bad scale tonic"),
+    (["--seed-midi", "/nonexistent.mid"], 1, "cannot read")])
 def test_cli_bad_arguments_exit_nonzero_with_one_line(argv: list[str], code: int, message: str, capsys) -> None:
     try:
         got = cli_main(["melody", *argv])
@@ -345,3 +348,75 @@ def test_cli_rejects_a_corrupt_midi_seed(tmp_path: Path, capsys) -> None:
 
 def test_vocab_has_bos_eos_last() -> None:
     assert (BOS, EOS) == (VOCAB_SIZE - 2, VOCAB_SIZE - 1) and TOKEN_PITCH[BOS] == REST
+
+
+# --- durations, figures, seed files, model card ---------------------------------------------
+
+def test_lengths_are_written_exactly_never_as_rounded_decimals() -> None:
+    from sequence_models.music.events import beats_phrase, beats_text, token_label
+
+    assert [beats_text(d) for d in DURATIONS] == ["⅙", "¼", "⅓", "½", "¾", "1", "1½", "2", "3", "4"]
+    assert token_label(encode_event(60, 2)) == "C4 ⅙" and token_label(encode_event(REST, 18)) == "rest 1½"
+    assert beats_phrase(2) == "⅙ beat (a triplet sixteenth)" and beats_phrase(6) == "½ beat (an eighth note)"
+    assert beats_text(5) == "5/12" and beats_text(30) == "2½"
+    for d in range(1, 60):
+        assert "." not in beats_text(d)
+
+
+def _one_pitch_melody(pitch: int, n: int = 12):
+    from sequence_models.music.generate import Melody, Step
+
+    probs = [0.0] * (PITCH_HI - PITCH_LO + 2)
+    probs[pitch - PITCH_LO + 1] = 1.0
+    tok = encode_event(pitch, 6)
+    steps = [Step(t, BOS if t == 1 else tok, [tok], [1.0], tok, 1.0, 0.0, t == 1, probs) for t in range(1, n + 1)]
+    return Melody([tok] * n, steps, 1, "lstm")
+
+
+@pytest.mark.parametrize("pitch", [62, 61, 70])   # D4, C#4, A#4: no C, E or G among them
+def test_one_repeated_pitch_is_labelled_with_its_own_name(pitch: int) -> None:
+    from ui.music_figures import piano_roll, thinking_heatmap
+
+    melody = _one_pitch_melody(pitch)
+    for fig in (piano_roll(melody, 120), thinking_heatmap(melody)):
+        ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+        assert ticks[pitch] == pitch_name(pitch)
+        assert all(pitch_name(p) == name for p, name in ticks.items())
+
+
+def test_seed_and_sampled_markers_differ_in_colour_and_shape(lstm) -> None:
+    from ui.music_figures import thinking_heatmap
+
+    melody = generate(lstm, [encode_event(64, 6), encode_event(67, 6)], 16, seed=2)
+    markers = {t.name: t.marker for t in thinking_heatmap(melody).data if t.type == "scatter"}
+    seed, sampled = markers["seed (forced)"], markers["sampled"]
+    assert seed.color != sampled.color and seed.symbol != sampled.symbol
+    rgb = [tuple(int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)) for c in (seed.color, sampled.color)]
+    assert sum(abs(a - b) for a, b in zip(*rgb)) > 150                  # far apart, not two oranges
+
+
+def test_seed_files_are_size_checked_before_reading(tmp_path: Path) -> None:
+    from sequence_models.music.midi import MAX_UPLOAD_BYTES, read_seed_file, too_big_message
+
+    big = tmp_path / "big.mid"
+    with open(big, "wb") as fh:
+        fh.truncate(50_000_000)                                        # sparse: 50 MB that would take 50 MB to read
+    with pytest.raises(ValueError, match="50,000,000 bytes"):
+        read_seed_file(big)
+    with pytest.raises(ValueError, match="larger than 200,000 bytes"):
+        read_seed_file("/dev/zero")                                    # never ends: cut off at the limit
+    good = tmp_path / "ok.mid"
+    good.write_bytes(_midi_file([(60, 1.0)]))
+    assert read_seed_file(good) == good.read_bytes()
+    assert too_big_message(MAX_UPLOAD_BYTES + 1).startswith("The file is 200,001 bytes;")
+    assert "200 kB;" not in too_big_message(MAX_UPLOAD_BYTES + 1)
+
+
+def test_model_card_is_rendered_from_the_evaluation() -> None:
+    from sequence_models.music.evaluate import card_path, model_card
+
+    res = load_results()
+    card = model_card(res)
+    lstm = next(r for r in res["next_event"] if r["key"] == "lstm")
+    assert f"| LSTM | {lstm['bits_per_event']:.3f} |" in card and f"{res['test_events']:,} test events" in card
+    assert card_path().read_text() == card                             # the committed card is up to date

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import mido
 import pytest
@@ -11,19 +12,30 @@ import pytest
 from tests.conftest import open_page
 
 PAGE = "pages/music.py"
+SLOW = 600  # seconds per script run: the shared 2-core machine is often busy with trainings
+
+
+def _chart(at, key: str) -> dict:
+    """A chart's figure as a dict, found by its widget key."""
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id)
+                      .proto.spec)
 
 
 def _roll(at) -> dict:
     """The piano roll's figure as a dict."""
-    return json.loads(at.get("plotly_chart")[1].proto.spec)
+    return _chart(at, "mus_roll")
 
 
 def _mean_entropy_text(at) -> str:
     return next(m.value for m in at.markdown if "Mean uncertainty" in m.value)
 
 
+def _mean_bits(text: str) -> float:
+    return float(re.search(r"Mean uncertainty over the sampled steps: \*\*([0-9.]+) bits", text).group(1))
+
+
 def test_page_renders_a_melody_with_audio_download_and_evaluation() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, timeout=SLOW)
     assert not at.exception
     assert not at.error
     assert len(at.get("audio")) == 1
@@ -39,13 +51,13 @@ def test_page_renders_a_melody_with_audio_download_and_evaluation() -> None:
 
 
 def test_controls_change_the_melody_and_the_entropy() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, timeout=SLOW)
     before_roll, before_h = _roll(at), _mean_entropy_text(at)
     at.slider(key="mus_temp").set_value(1.8).run()
     assert not at.exception
     after_h = _mean_entropy_text(at)
     assert after_h != before_h
-    bits = [float(t.split("**")[1].split()[0]) for t in (before_h, after_h)]
+    bits = [_mean_bits(t) for t in (before_h, after_h)]
     assert bits[1] > bits[0]                                         # hotter → more uncertain
     at.selectbox(key="mus_note").set_value("G4").run()
     assert next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"] == [67]
@@ -64,13 +76,13 @@ def _intro(at) -> str:
 @pytest.mark.parametrize("name", ["GRU", "Vanilla RNN"])
 def test_the_words_name_the_selected_network(name: str, via: str) -> None:
     if via == "url":
-        at = open_page(PAGE, {"mus_net": name})
+        at = open_page(PAGE, {"mus_net": name}, timeout=SLOW)
     else:
-        at = open_page(PAGE)
-        assert "2-layer LSTM a single note" in _intro(at)
+        at = open_page(PAGE, timeout=SLOW)
+        assert "2-layer LSTM one seed note" in _intro(at)
         at.segmented_control(key="mus_net").set_value(name).run()
     assert not at.exception
-    assert f"2-layer {name} a single note" in _intro(at) and "LSTM" not in _intro(at)
+    assert f"2-layer {name} one seed note" in _intro(at) and "LSTM" not in _intro(at)
     assert any(c.value.startswith(f"The {name} beats the bigram") for c in at.caption)
     # The LSTM is named only where all three networks are listed (the evaluation bullets, the Try-this prompts).
     for text in [m.value for m in at.markdown] + [c.value for c in at.caption]:
@@ -78,14 +90,14 @@ def test_the_words_name_the_selected_network(name: str, via: str) -> None:
 
 
 def test_new_melody_button_changes_the_seed() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, timeout=SLOW)
     seed = at.number_input(key="mus_seed").value
     at.button[0].click().run()
     assert at.number_input(key="mus_seed").value != seed and not at.exception
 
 
 def test_a_bad_upload_gets_a_clear_message_and_the_note_seed_is_used() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, timeout=SLOW)
     at.segmented_control(key="mus_src").set_value("A MIDI file").run()
     at.file_uploader(key="mus_upload").set_value(("song.mid", b"MThd this is not really midi", "audio/midi")).run()
     assert not at.exception
@@ -104,7 +116,7 @@ def test_a_good_upload_becomes_the_seed() -> None:
                   mido.Message("note_off", note=pitch, velocity=0, time=240)]
     buf = io.BytesIO()
     mid.save(file=buf)
-    at = open_page(PAGE)
+    at = open_page(PAGE, timeout=SLOW)
     at.segmented_control(key="mus_src").set_value("A MIDI file").run()
     at.file_uploader(key="mus_upload").set_value(("tune.mid", buf.getvalue(), "audio/midi")).run()
     assert not at.exception and not at.error
@@ -112,8 +124,9 @@ def test_a_good_upload_becomes_the_seed() -> None:
 
 
 def test_odd_url_values_fall_back_to_defaults() -> None:
-    at = open_page(PAGE, {"mus_note": "<script>alert(1)</script>", "mus_len": "9999", "mus_temp": "NaN", "mus_topk": "-3",
-                          "mus_seed": "abc", "mus_scale": "Z major", "mus_net": "Transformer", "mus_bpm": "1e9", "mus_step": "-5"})
+    at = open_page(PAGE, {"mus_note": "<script>alert(1)</script>", "mus_len": "9999", "mus_temp": "NaN",
+                          "mus_topk": "-3", "mus_seed": "abc", "mus_scale": "Z major", "mus_net": "Transformer",
+                          "mus_bpm": "1e9", "mus_step": "-5"}, timeout=SLOW)
     assert not at.exception
     assert at.selectbox(key="mus_note").value == "C4"
     assert 8 <= at.slider(key="mus_len").value <= 256
@@ -121,8 +134,114 @@ def test_odd_url_values_fall_back_to_defaults() -> None:
 
 
 def test_url_values_set_the_view() -> None:
-    at = open_page(PAGE, {"mus_note": "D5", "mus_len": "32", "mus_scale": "D major", "mus_net": "Vanilla RNN", "mus_step": "5"})
+    at = open_page(PAGE, {"mus_note": "D5", "mus_len": "32", "mus_scale": "D major", "mus_net": "Vanilla RNN",
+                          "mus_step": "5"}, timeout=SLOW)
     assert not at.exception
     assert next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"] == [74]
     assert any("The Vanilla RNN started" in m.value for m in at.markdown)
     assert at.slider(key="mus_step").value == 5
+
+
+def _good_midi(pitches=(64, 67, 71)) -> bytes:
+    mid = mido.MidiFile()
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    for pitch in pitches:
+        track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
+                  mido.Message("note_off", note=pitch, velocity=0, time=240)]
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    return buf.getvalue()
+
+
+def _seed(at) -> list[int]:
+    return next(t for t in _roll(at)["data"] if t["name"] == "seed (given)")["y"]
+
+
+def test_a_midi_seed_turns_the_note_picker_off_and_is_kept_for_the_session() -> None:
+    at = open_page(PAGE, timeout=SLOW)
+    assert not at.selectbox(key="mus_note").disabled
+    at.segmented_control(key="mus_src").set_value("A MIDI file").run()
+    assert not at.selectbox(key="mus_note").disabled                  # no file yet: the note is still the seed
+    at.file_uploader(key="mus_upload").set_value(("tune.mid", _good_midi(), "audio/midi")).run()
+    assert not at.exception and _seed(at) == [64, 67, 71]
+    assert at.selectbox(key="mus_note").disabled                      # ignored while the file gives the seed
+    assert not any("mus_keys" == c.proto.id.split("-")[-1] for c in at.get("plotly_chart"))
+    # "Seed from" → a note → back: the file is still the seed, and the page says so
+    at.segmented_control(key="mus_src").set_value("A note").run()
+    assert _seed(at) == [60] and not at.selectbox(key="mus_note").disabled
+    at.segmented_control(key="mus_src").set_value("A MIDI file").run()
+    assert _seed(at) == [64, 67, 71]
+    assert any("uploaded earlier in this session" in c.value for c in at.caption)
+    # leave the page and come back: still kept, still in MIDI mode
+    at.switch_page("pages/rnn_types.py").run()
+    at.switch_page("pages/music.py").run()
+    assert not at.exception
+    assert at.segmented_control(key="mus_src").value == "A MIDI file" and _seed(at) == [64, 67, 71]
+    at.button(key="mus_forget").click().run()
+    assert _seed(at) == [60] and any("No file yet" in i.value for i in at.info)
+
+
+def test_upload_messages_are_exact_and_file_names_stay_plain_text() -> None:
+    at = open_page(PAGE, timeout=SLOW)
+    at.segmented_control(key="mus_src").set_value("A MIDI file").run()
+    at.file_uploader(key="mus_upload").set_value(("big.mid", b"MThd" + bytes(200_001 - 4), "audio/midi")).run()
+    message = at.error[0].value
+    assert "200,001 bytes" in message and "at most 200,000 bytes" in message and "200 kB;" not in message
+    hostile = ":material/warning: www.example.com x@example.com http://e.com \u202eevil\u2066.mid"
+    at.file_uploader(key="mus_upload").set_value((hostile, b"MThd garbage", "audio/midi")).run()
+    message = at.error[0].value
+    assert "\u202e" not in message and "\u2066" not in message                    # no bidi controls
+    for pattern in (":material/", "www.", "www\\.", "@example", "://", ":\\/"):  # no icon, link, autolink
+        assert pattern not in message, pattern
+    assert "material/warning" in message and "example" in message              # but the name is still shown
+
+
+def test_step_two_calls_the_seed_the_seed() -> None:
+    at = open_page(PAGE, {"mus_step": "2", "mus_len": "16"}, timeout=SLOW)
+    intro_text = _intro(at)
+    assert "x^{\\langle 1 \\rangle}$ = `<start>`" in intro_text and "forced in as its first output" in intro_text
+    step = next(m.value for m in at.markdown if m.value.startswith("**Step 2.**"))
+    assert "the seed note y⟨1⟩, given" in step and "fed back" not in step
+    at.slider(key="mus_step").set_value(3).run()
+    step = next(m.value for m in at.markdown if m.value.startswith("**Step 3.**"))
+    assert "the previous output y⟨2⟩, sampled and fed back" in step
+    at.slider(key="mus_step").set_value(1).run()
+    step = next(m.value for m in at.markdown if m.value.startswith("**Step 1.**"))
+    assert "<start>" in step or "&lt;start&gt;" in step
+
+
+def test_choosing_a_key_sets_the_note_without_a_session_state_warning(monkeypatch) -> None:
+    """The keyboard writes ``mus_note`` through Session State, so the box must not also get a default."""
+    from streamlit.elements.lib import policies
+
+    warnings: list[str] = []
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda msg, *a, **k: warnings.append(msg % a))
+    at = open_page(PAGE, {"mus_len": "8"}, timeout=SLOW)
+    at.session_state["mus_keys"] = {"selection": {"points": [{"customdata": 67}]}}
+    at.session_state["mus_note"] = "G4"                 # what pick_key() does on a click
+    at.run()
+    assert not at.exception and at.selectbox(key="mus_note").value == "G4" and _seed(at) == [67]
+    at.session_state["mus_seed"] = 4242.0               # what the 🎲 button does
+    at.run()
+    assert at.number_input(key="mus_seed").value == 4242
+    assert not [w for w in warnings if "default value" in w], warnings
+
+
+def test_temperature_checkpoint_and_teacher_locks() -> None:
+    at = open_page(PAGE, {"mus_len": "32", "lock": "mus_temp,mus_note,mus_seed"}, timeout=SLOW)
+    assert at.slider(key="mus_temp").disabled and at.selectbox(key="mus_note").disabled
+    assert at.number_input(key="mus_seed").disabled and at.button(key="mus_new").disabled
+    assert not at.slider(key="mus_len").disabled
+    assert not any("mus_cp_temperature_fig" in c.proto.id for c in at.get("plotly_chart"))
+    at.radio(key="mus_cp_temperature_guess").set_value("More at 0.2").run()
+    at.button(key="mus_cp_temperature_check").click().run()
+    assert not at.exception
+    fig = _chart(at, "mus_cp_temperature_fig")
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    counts = [int(re.search(r": (\d+) distinct", t).group(1)) for t in titles]
+    assert len(counts) == 2 and counts[0] < counts[1]                  # cold is plainer, computed now
+    reveal = next(m.value for m in at.info + at.success if "predicted" in m.value)
+    assert f"{counts[0]} distinct notes at temperature 0.2, {counts[1]} at 1.5" in reveal

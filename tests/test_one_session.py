@@ -21,6 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, open_page
+from ui.inputs import whole_number
 from ui.lessons import built_lessons
 
 LESSONS = built_lessons()
@@ -54,9 +55,57 @@ def first_run(file: str) -> AppTest:
     return at
 
 
-pytestmark = pytest.mark.slow
+# --- number parsing that survives whatever a page change leaves behind -------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, 4), ("", 4), ("abc", 4), (float("nan"), 4), (float("inf"), 4), ("-inf", 4), ("1e309", 4), ([1], 4),
+    ({}, 4), (True, 4), (" 7 ", 7), ("7.4", 7), (3.6, 4), (-5, 0), (999, 10), ("1e3", 10), (6, 6),
+])
+def test_whole_number_tolerates_none_and_odd_values(raw, expected) -> None:
+    assert whole_number(raw, 0, 10, 4) == expected
 
 
+def test_whole_number_keeps_the_default_in_range() -> None:
+    assert whole_number(None, 0, 10, 99) == 10 and whole_number("x", 5, 1, 0) == 1   # swapped bounds too
+
+
+def shared_key_script() -> None:
+    import streamlit as st
+
+    from ui.inputs import whole_number_input
+
+    if st.session_state.get("mode", "text") == "text":
+        st.selectbox("Example", ["Event", "Person"], key="t_x")           # one page's widget …
+    else:
+        n = whole_number_input("Example sequence", 0, 999, 3, key="t_x")  # … another page's, same key
+        st.markdown(f"n = {n} ({type(n).__name__})")
+
+
+def test_whole_number_input_survives_another_pages_widget_with_its_key() -> None:
+    """The issue-14 crash (`int(round(None))`): another page's widget left a text value under the key."""
+    at = AppTest.from_function(shared_key_script, default_timeout=30).run()
+    at.selectbox(key="t_x").select("Person").run()
+    at.session_state["mode"] = "number"
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.markdown] == ["n = 3 (int)"]
+
+
+@pytest.mark.parametrize("left_behind", ["Person", None, float("nan"), 5000.0, -1, "7"])
+def test_whole_number_input_survives_odd_values_in_session_state(left_behind) -> None:
+    at = AppTest.from_function(shared_key_script, default_timeout=30)
+    at.session_state["t_x"] = left_behind
+    at.session_state["mode"] = "number"
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.markdown] == ["n = 3 (int)"]
+    at.number_input(key="t_x").set_value(12.0).run()                    # and it still works afterwards
+    assert [m.value for m in at.markdown] == ["n = 12 (int)"]
+
+
+# --- every page, under AppTest -------------------------------------------------------------------------------
+
+@pytest.mark.slow
 def test_widget_keys_are_unique_across_pages() -> None:
     """A key used on two pages is one URL parameter for both: leaving one page breaks the other (issue 14)."""
     owners: dict[str, set[str]] = defaultdict(set)
@@ -67,6 +116,7 @@ def test_widget_keys_are_unique_across_pages() -> None:
     assert not shared, f"widget keys used on more than one page: {shared}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=[x.url_path for x in LESSONS])
 def test_every_widget_key_starts_with_the_pages_prefix(lesson) -> None:
     keys = app_keys(widget_keys(first_run(lesson.file)))
@@ -75,6 +125,7 @@ def test_every_widget_key_starts_with_the_pages_prefix(lesson) -> None:
     assert not wrong, f"{lesson.file}: keys without the prefix {lesson.key_prefix!r}: {wrong}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=[x.url_path for x in LESSONS])
 def test_a_teachers_link_locks_every_url_control_of_the_page(lesson) -> None:
     at = first_run(lesson.file)
@@ -120,6 +171,7 @@ def _change_one_control(at: AppTest, prefix: str) -> tuple[str, object] | None:
     return None
 
 
+@pytest.mark.slow
 def test_one_session_visits_every_page_changes_a_control_and_comes_back() -> None:
     """The issue-14 crash: NER text edited, then another page opened in the same session."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
@@ -203,6 +255,7 @@ def _shown_value(page, what: str) -> str | None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @browser
 def test_one_browser_session_walks_every_page_and_back(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
@@ -240,6 +293,7 @@ def test_one_browser_session_walks_every_page_and_back(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @browser
 def test_a_student_answers_a_checkpoint_in_the_browser(tmp_path: Path) -> None:
     """Pick an answer, press Check: the answer and the chart below it appear (first page with a checkpoint)."""

@@ -32,8 +32,9 @@ def pitch_ticks(lo: int, hi: int) -> list[int]:
     return [p for p in range(lo, hi + 1) if p % 12 in (0, 4, 7)]
 
 
-def keyboard_figure(selected: int) -> go.Figure:
-    """A clickable piano keyboard from C3 to C6; the chosen seed key is purple."""
+def keyboard_figure(selected: int, enabled: bool = True) -> go.Figure:
+    """A clickable piano keyboard from C3 to C6; the chosen seed key is purple. ``enabled=False`` greys it out
+    (the page then shows it as a static picture: a MIDI file gives the seed)."""
     whites = [p for p in range(KEY_LO, KEY_HI + 1) if NOTE_NAMES[p % 12][-1] != "#"]
     blacks = [p for p in range(KEY_LO, KEY_HI + 1) if NOTE_NAMES[p % 12][-1] == "#"]
     pos = {p: i for i, p in enumerate(whites)}
@@ -48,6 +49,8 @@ def keyboard_figure(selected: int) -> go.Figure:
                 customdata=blacks, marker=dict(color=[SEED_COLOR if p == selected else INK for p in blacks]),
                 hovertext=[pitch_name(p) for p in blacks], hovertemplate="%{hovertext}<extra>click to choose</extra>",
                 name="black")
+    if not enabled:
+        fig.update_traces(opacity=0.35, selector=dict(type="bar"))
     fig.update_layout(barmode="overlay", height=120, margin=dict(l=0, r=0, t=0, b=0), showlegend=False,
                       xaxis=dict(visible=False, range=[-0.6, len(whites) - 0.4], fixedrange=True),
                       yaxis=dict(visible=False, range=[0, 1.02], fixedrange=True), plot_bgcolor="white",

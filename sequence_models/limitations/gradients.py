@@ -101,6 +101,23 @@ class GradientResult:
     def distance(self) -> np.ndarray:
         return np.arange(len(self.norms))
 
+    def to_csv(self) -> str:
+        """The norms as CSV: a comment line with the config, then k, ‖∂L/∂a⟨T−k⟩‖, the memory-cell norm
+        (LSTM) and log10 ρᵏ (linear RNN); floats written exactly (``repr``), inf/nan as Python spells them."""
+        import csv
+        import io
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        c = self.config
+        w.writerow([f"# cell={c.cell} activation={c.activation} T={c.length} rho={c.radius:g} hidden={c.hidden} "
+                    f"seed={c.seed} dtype={c.dtype} forget_bias={c.forget_bias:g} matrix={c.matrix}"])
+        w.writerow(["k", "grad_norm", "memory_grad_norm", "theory_log10_rho_k"])
+        for k, v in enumerate(self.norms):
+            mem = "" if self.memory_norms is None else repr(float(self.memory_norms[k]))
+            theory = "" if self.theory_log10 is None else repr(float(self.theory_log10[k]))
+            w.writerow([k, repr(float(v)), mem, theory])
+        return out.getvalue()
+
     def to_json(self) -> dict:
         """Plain JSON: non-finite numbers become the strings ``"inf"`` / ``"nan"``."""
         def enc(values) -> list:

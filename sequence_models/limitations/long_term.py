@@ -331,7 +331,10 @@ class SweepConfig:
     Every (cell, length, seed) trains for at most ``steps`` Adam steps; a cell whose validation
     MSE (256 sequences, checked every ``eval_every`` steps) falls below ``stop_below`` × baseline
     is retired early (it has learned; more steps only cost time). A cell that has not learned
-    after ``steps`` steps failed *within that budget*: the JSON keeps ``steps`` so the page can say so."""
+    after ``steps`` steps failed *within that budget*: the JSON keeps ``steps`` so the page can say so.
+    With ``skip_after_failure``, a cell that failed at a length for every seed (full budget used, mean
+    test MSE ≥ ``LEARNED`` × baseline) is not trained at the longer lengths (the lag only gets harder);
+    the JSON lists those under ``"skipped"``."""
 
     lengths: tuple[int, ...] = (5, 10, 20, 40, 80, 160)
     seeds: tuple[int, ...] = (0, 1, 2)
@@ -344,6 +347,7 @@ class SweepConfig:
     forget_bias: float = 1.0
     eval_every: int = 250
     stop_below: float = 0.01
+    skip_after_failure: bool = True
 
 
 def run_sweep(config: SweepConfig, out_dir: Path | None = None, log: Callable[[str], None] = print) -> dict:
@@ -362,11 +366,19 @@ def run_sweep(config: SweepConfig, out_dir: Path | None = None, log: Callable[[s
     rows = []
     t_all, cpu_all = time.perf_counter(), time.process_time()
     lstm_state = None
-    for length in config.lengths:
+    failed: dict[str, int] = {}                  # cell → the length where it failed for every seed
+    skipped: list[dict] = []
+    for length in sorted(config.lengths):
+        cells = tuple(c for c in CELL_NAMES if c not in failed)
+        for c, n in failed.items():
+            skipped.append({"cell": c, "length": length, "failed_at": n})
+            log(f"T={length:4d} {c:5s} skipped: it failed at T = {n} for every seed")
+        if not cells:
+            continue
         for seed in config.seeds:
             live = LiveConfig(length=length, hidden=config.hidden, steps=config.steps, batch=config.batch,
                               lr=config.lr, seed=seed, eval_every=config.eval_every, eval_size=256,
-                              forget_bias=config.forget_bias).validate()
+                              forget_bias=config.forget_bias, cells=cells).validate()
             t0 = time.perf_counter()
             res = _train(live, time_limit=math.inf, stop_below=config.stop_below)
             seconds = time.perf_counter() - t0
@@ -379,10 +391,16 @@ def run_sweep(config: SweepConfig, out_dir: Path | None = None, log: Callable[[s
                              "cpu_seconds_all_cells": round(res.cpu_seconds, 2)})
                 log(f"T={length:4d} seed {seed} {cell:5s} test MSE {mse:.4f} ({mse / BASELINE_MSE:.3f} × baseline) "
                     f"after {res.steps_used.get(cell, 0)} steps")
-            if length == config.lstm_length and seed == config.seeds[0]:
+            if length == config.lstm_length and seed == config.seeds[0] and "lstm" in res.models:
                 lstm_state = (res.models["lstm"].state_dict(), length, seed,
                               next(r["test_mse"] for r in rows[-3:] if r["cell"] == "lstm"))
-    data = {"config": asdict(config), "baseline_mse": BASELINE_MSE, "results": rows,
+        if config.skip_after_failure:
+            for c in cells:
+                mine = [r for r in rows if r["cell"] == c and r["length"] == length]
+                if all(r["steps_used"] >= config.steps for r in mine) and \
+                        statistics.mean(r["relative_mse"] for r in mine) >= LEARNED:
+                    failed[c] = length
+    data = {"config": asdict(config), "baseline_mse": BASELINE_MSE, "results": rows, "skipped": skipped,
             "seconds_total": round(time.perf_counter() - t_all, 1),
             "cpu_seconds_total": round(time.process_time() - cpu_all, 1), "torch_threads": 1}
     if lstm_state is not None:
@@ -416,7 +434,7 @@ def budget_limited(data: dict, threshold: float = LEARNED,
 
 #: The live run's defaults (page and ``evaluate limitations``): chosen so that, over 10 seeds, the
 #: vanilla RNN fails and both the LSTM and the GRU learn, in ≤ 20 s of one core (see live_defaults.json).
-LIVE_DEFAULTS = LiveConfig(length=40, hidden=32, steps=800, batch=32, lr=0.01, forget_bias=1.0)
+LIVE_DEFAULTS = LiveConfig(length=30, hidden=32, steps=800, batch=32, lr=0.01, forget_bias=1.0)
 
 
 def check_live_defaults(config: LiveConfig = LIVE_DEFAULTS, seeds: tuple[int, ...] = tuple(range(10)),
@@ -441,6 +459,16 @@ def check_live_defaults(config: LiveConfig = LIVE_DEFAULTS, seeds: tuple[int, ..
     return {"config": {k: v for k, v in asdict(config).items() if k not in ("time_limit", "seed")},
             "seeds": list(map(int, seeds)), "runs": runs, "learned": learned,
             "cpu_seconds": {"median": statistics.median(cpu), "max": max(cpu)}, "baseline_mse": BASELINE_MSE}
+
+
+def curves_csv(curves: dict[str, list[tuple[int, float]]]) -> str:
+    """A live run's validation curves as CSV: one row per evaluation step, one column per cell."""
+    steps = sorted({s for pts in curves.values() for s, _ in pts})
+    by = {c: dict(pts) for c, pts in curves.items()}
+    lines = [",".join(["step"] + [f"{c}_val_mse" for c in curves])]
+    for s in steps:
+        lines.append(",".join([str(s)] + [repr(float(by[c][s])) if s in by[c] else "" for c in curves]))
+    return "\n".join(lines) + "\n"
 
 
 def load_live_check(path: Path | None = None) -> dict | None:

@@ -45,7 +45,8 @@ def render_model_card(folder: Path) -> str:
             cells = []
             for c in ("rnn", "lstm", "gru"):
                 v = per[(n, c)]
-                cells.append(f"{statistics.mean(v):.3f} ({min(v):.3f}–{max(v):.3f})" if v else "–")
+                cells.append(f"{statistics.mean(v):.3f} ({min(v):.3f}–{max(v):.3f})" if v
+                             else "not trained (failed at a shorter T)")
             lines.append(f"| {n} | " + " | ".join(cells) + " |")
         lines.append("")
     live = _read(folder / "live_defaults.json")
