@@ -2,7 +2,6 @@
 the trained melody models look."""
 
 import csv
-import html
 import io
 from collections import defaultdict
 
@@ -126,8 +125,7 @@ intro(
     "really looks."
 )
 problem, training, across, inside, looking_back, try_this = screens(
-    ["The adding problem", "Train them yourself", "The full picture across lengths", "Inside the LSTM: the gates",
-     "How far back do the trained models look?", "Try this"])
+    ["The adding problem", "Train them", "Across lengths", "LSTM gates", "How far back?", "Try this"])
 _x, _ = adding_batch(1, 20, make_generator(3))
 problem.plotly_chart(example_figure(_x[0, :, 0].numpy(), _x[0, :, 1].numpy()), width="stretch", key="lt_example",
                      config={"displayModeBar": False})
@@ -164,9 +162,9 @@ def live_experiment() -> None:
         c = check["config"]
         n = len(check["seeds"])
         same = int(length) == c["length"] and int(steps) == c["steps"]
-        st.caption(("These are the defaults. " if same else f"Checked for the defaults (T = {c['length']}, "
+        st.caption(("With these defaults, " if same else f"Checked for the defaults (T = {c['length']}, "
                     f"{c['steps']} steps), not for this setting: ")
-                   + f"over {n} seeds, " + ", ".join(f"{CELL_NAMES[k]} learned in {v}/{n}"
+                   + f"over {n} seeds: " + ", ".join(f"{CELL_NAMES[k]} learned in {v}/{n}"
                                                      for k, v in check["learned"].items())
                    + f", {check['cpu_seconds']['median']:.0f} s of one core per run (median; "
                      f"`python -m sequence_models evaluate limitations`).")
@@ -303,6 +301,7 @@ with inside:
 
 with looking_back:
     st.markdown(
+        "**How far back do the trained models look?** "
         "The music lesson's three melody models (vanilla RNN, GRU and LSTM: same tunes, same sizes, 2 layers) "
         "predict the next note from all the notes before it. How much does that prediction depend on the note "
         "*k* events back? We measure it as the size of the gradient of the log-probability of the next event with "
@@ -344,9 +343,10 @@ with looking_back:
         pick = st.selectbox("Tune", names, index=0, key="lt_tune", bind="query-params", disabled=locked("lt_tune"))
         with heavy.job("look-back gradients"):
             mine = live_lookback(pick or names[0])
-        st.plotly_chart(lookback_figure(mine["curves"], title=f"{html.escape(pick or names[0])}: "
-                                                              f"{len(mine['positions'])} positions"),
-                        width="stretch", key="lt_lookback_live", config={"displayModeBar": False})
+        st.caption(f"{len(mine['positions'])} positions of the first {mine['events']} events of this tune, "
+                   "one forward and one backward pass per model.")
+        st.plotly_chart(lookback_figure(mine["curves"]), width="stretch", key="lt_lookback_live",
+                        config={"displayModeBar": False})
         k50 = {c: v[50] for c, v in mine["curves"].items() if len(v) > 50 and v[50] is not None}
         if k50:
             st.markdown("On this tune, 50 events back: " + ", ".join(

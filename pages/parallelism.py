@@ -76,8 +76,7 @@ intro(
 )
 
 work, in_a_row, cores, timing, gpu, try_this = screens(
-    ["Useful work per second", "Same work: in a row or at once", "One core or two", "Time per layer", "On a GPU",
-     "Try this"])
+    ["Work per second", "In a row or at once", "One core or two", "Time", "On a GPU", "Try this"])
 with work, controls("Lengths, width and batch"):
     c1, c2, c3 = st.columns([3, 2, 2])
     longest = c1.select_slider("Longest sequence T", list(LENGTHS), value=1024, key="par_Tmax", bind="query-params",
@@ -174,8 +173,8 @@ with timing:
         st.info(f"The {res.config.budget:.0f} s measuring budget ran out: lengths "
                 f"{', '.join(map(str, res.skipped))} were not measured this time (the server is busy). The numbers "
                 f"below use the longest length measured, T = {n_last}.")
-    t_rnn = res.seconds["RNN"][last] if last is not None else None
-    t_att = res.seconds["self-attention"][last] if last is not None else None
+    t_rnn = res.core_seconds("RNN")[last] if last is not None else None
+    t_att = res.core_seconds("self-attention")[last] if last is not None else None
     quad = 4 * batch * n_last ** 2 * width
     share = quad / forward_flops("self-attention", batch, n_last, width)
     lines = [f"- **The RNN's time grows in proportion to T**: T steps in a chain (at T = {n_last}: "
@@ -197,7 +196,9 @@ with timing:
     st.dataframe([{k: ("not measured" if v is None else f"{v:g}") for k, v in r.items()} for r in rows],
                  hide_index=True, width="stretch")
     threads_used = " and ".join(f"({n})" for n in res.config.threads)
-    st.caption(f"Measured on this server ({res.device_name}) with torch.set_num_threads{threads_used}, input [batch "
+    st.caption("Times are the CPU time of one forward pass on one thread (best of 5), which other programs' "
+               f"time slices do not inflate. Measured on this server ({res.device_name}) with "
+               f"torch.set_num_threads{threads_used}, input [batch "
                f"{batch}, T, d {width}]; the whole measurement took {res.total_seconds:.1f} s and is cached for an "
                "hour per setting. RNN and LSTM are torch.nn.RNN/LSTM; self-attention is torch.nn.MultiheadAttention "
                f"({4 if width % 4 == 0 else 1} heads); the convolution has kernel size 3.")

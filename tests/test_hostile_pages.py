@@ -50,9 +50,10 @@ PAGES = {
     "pages/gradients.py": ("cell", "act", "prec", "T", "rho", "H", "gseed", "lr", "clip", "rho0", "cseed"),
     "pages/long_term.py": ("lag", "steps", "lseed", "gT", "ex"),
     "pages/parallelism.py": ("Tmax", "d", "B"),
+    "pages/sentiment.py": ("sen_ex", "sen_units"),
 }
 #: URL keys bound to a text widget: any string is a valid value (tested with TEXTS below)
-TEXT_KEYS = {"pages/ner.py": "ner_text", "pages/translation.py": "en"}
+TEXT_KEYS = {"pages/ner.py": "ner_text", "pages/translation.py": "en", "pages/sentiment.py": "sen_text"}
 RAW_TAG = re.compile(r"<\s*(script|img)\b", re.IGNORECASE)
 BLANK_LINE = re.compile(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)")
 

@@ -25,7 +25,7 @@ def test_live_training_streams_progress_and_the_stop_button_stops_it(tmp_path: P
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(url)                       # a cold first load may show "Page not found" for a sub-page
         wait_until_idle(page)
-        page.goto(f"{url}/long_term?lag=60&steps=3000")
+        page.goto(f"{url}/long_term?lt_lag=60&lt_steps=3000")
         wait_until_idle(page)
         page.get_by_role("button", name="Train RNN, LSTM and GRU").click()
         # progress text like "step 25 / 3000 · 1.2 s of the 45 s cap" appears while it trains

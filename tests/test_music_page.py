@@ -243,5 +243,36 @@ def test_temperature_checkpoint_and_teacher_locks() -> None:
     titles = [a["text"] for a in fig["layout"]["annotations"]]
     counts = [int(re.search(r": (\d+) distinct", t).group(1)) for t in titles]
     assert len(counts) == 2 and counts[0] < counts[1]                  # cold is plainer, computed now
-    reveal = next(m.value for m in at.info + at.success if "predicted" in m.value)
+    reveal = next(m.value for m in list(at.info) + list(at.success) if "predicted" in m.value)
     assert f"{counts[0]} distinct notes at temperature 0.2, {counts[1]} at 1.5" in reveal
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser() -> None:
+    from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
+        wait_until_idle
+
+    if chromium_missing_reason():
+        pytest.skip(chromium_missing_reason())
+    from playwright.sync_api import sync_playwright
+
+    name = ":material/warning: www.example.com x@example.com :smile: \u202eevil.mid"
+    with streamlit_server() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+        page.goto(f"{url}/music?mus_len=8")
+        wait_until_idle(page, timeout_ms=300_000)
+        page.get_by_role("radio", name="A MIDI file").click()
+        wait_until_idle(page, timeout_ms=300_000)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": name, "mimeType": "audio/midi", "buffer": b"MThd garbage"}])
+        page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=300_000)
+        wait_until_idle(page, timeout_ms=300_000)
+        alert = page.locator('[data-testid="stAlertContentError"]').first
+        html_text, text = alert.inner_html(), alert.inner_text()
+        browser.close()
+    assert "<a " not in html_text                                       # no link, no mailto: autolink
+    assert "material-symbols" not in html_text and "stIconMaterial" not in html_text   # no icon
+    assert "\u202e" not in text and "😄" not in text
+    assert "Could not use" in text and "www" in text and "example" in text and "evil" in text

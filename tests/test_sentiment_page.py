@@ -119,3 +119,21 @@ def test_teacher_lock_disables_the_controls() -> None:
 def test_presentation_mode_uses_tabs() -> None:
     at = open_page(PAGE, {"present": "true"})
     assert not at.exception and len(at.tabs) >= 5
+
+
+def test_text_box_survives_every_hostile_payload() -> None:
+    from tests.test_hostile_pages import TEXTS, assert_safe
+
+    at = open_page(PAGE)
+    for name, text in TEXTS.items():
+        at.text_area(key="sen_text").set_value(text).run()
+        assert_safe(at, f"sentiment {name}")
+        if not text.strip():
+            assert "Type a short review" in at.info[0].value
+            continue
+        chips = _chips(at)
+        if name == "markdown":
+            assert "PWNED" in chips and "<h1" not in chips and "<a " not in chips
+        if name == "huge":
+            assert "at most 500" in at.warning[0].value
+        assert at.get("plotly_chart") and len(at.metric) == 2

@@ -60,6 +60,7 @@ def test_shipped_tokenizer_keeps_case_and_never_loses_a_character() -> None:
 def test_group_words_sums_pieces_into_words() -> None:
     assert group_words(["\u2581Olu", "wa", "se", "un", "\u2581is", "\u2581here", "."]) == [[0, 1, 2, 3], [4], [5], [6]]
     assert group_words(["\u2581L", "'", "eau", "</s>"]) == [[0], [1], [2], [3]]
+    assert group_words(["\u2581here", "\u2581", ".", "\u2581", "<0xD0>", "<0x9F>"]) == [[0], [1, 2], [3, 4, 5]]
 
 
 def test_tokenizer_training_is_cased_and_small(tmp_path) -> None:
@@ -201,7 +202,7 @@ def test_beam_returns_ranked_alternatives(att) -> None:
 
 
 def test_batched_decoding_matches_single_decoding(att, plain) -> None:
-    texts = SENTENCES + ["Hello.", "Tom and Mary are not here today."]
+    texts = SENTENCES[:2] + ["Hello.", "Tom and Mary are not here today."]
     for tr in (att, plain):
         batch = [_ids(tr, s) for s in texts]
         for ids, out in zip(batch, greedy_batch(tr.model, batch)):

@@ -112,7 +112,7 @@ def clip_chart(runs, clip: float) -> go.Figure:
     fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.12, horizontal_spacing=0.08,
                         subplot_titles=("Without clipping: loss", f"Clipped to norm θ = {clip:g}: loss",
                                         "Without clipping: gradient norm",
-                                        f"With clipping: gradient norm before clipping (dotted: θ = {clip:g})"))
+                                        f"Clipped: norm before clipping (dotted: θ = {clip:g})"))
     for col, run in enumerate(runs, start=1):
         steps = np.arange(1, len(run.losses) + 1)
         color = VERMILION if run.clip is None else GREEN

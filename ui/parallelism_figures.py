@@ -50,8 +50,8 @@ def speedup_figure(res) -> go.Figure:
 
 
 def time_figure(res) -> go.Figure:
-    ms = {k: [None if s is None else s * 1e3 for s in res.seconds[k]] for k in LAYERS}
-    return per_layer_figure(res.lengths, ms, "forward time, one thread (ms, log scale)", "ms")
+    ms = {k: [None if s is None else s * 1e3 for s in res.core_seconds(k)] for k in LAYERS}
+    return per_layer_figure(res.lengths, ms, "forward time on one core (CPU ms, log scale)", "ms")
 
 
 def same_flops_figure(sf) -> go.Figure:

@@ -112,7 +112,8 @@ def evaluate_limitations(argv: list[str]) -> int:
     p = OneLineParser(prog="python -m sequence_models evaluate limitations",
                       description="Check the live adding-problem defaults over seeds and measure how far back "
                                   "the melody models look; write assets/limitations/ and the model card.")
-    p.add_argument("--part", choices=("all", "live", "lookback"), default="all")
+    p.add_argument("--part", choices=("all", "live", "lookback", "card"), default="all",
+                   help="what to run; 'card' only re-renders the model card from the files")
     p.add_argument("--lag", type=bounded(int, *long_term.LENGTH_RANGE), default=d.length)
     p.add_argument("--steps", type=bounded(int, *long_term.STEPS_RANGE), default=d.steps)
     p.add_argument("--lr", type=bounded(float, 1e-4, 0.1), default=d.lr)

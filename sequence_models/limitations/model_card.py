@@ -32,8 +32,12 @@ def render_model_card(folder: Path) -> str:
         cfg = sweep["config"]
         lines += [f"Data: the adding problem (generated, seeded). Model: one recurrent layer of {cfg['hidden']} units "
                   f"and a linear read-out; Adam (lr {cfg['lr']}, batch {cfg['batch']}), gradient norm clipped to 1, "
-                  f"LSTM forget bias {cfg.get('forget_bias', 1.0)}; at most {cfg['steps']} steps per model, stopping "
-                  f"early once the validation MSE is below {cfg.get('stop_below', 0)} × baseline; seeds "
+                  f"LSTM forget bias {cfg.get('forget_bias', 1.0)}; at most {cfg['steps']} steps per model"
+                  + (f", stopping early once the validation MSE is below {cfg['stop_below']:g} × baseline"
+                     if cfg.get("stop_below") else "")
+                  + (", not training a cell at lengths beyond one where it failed for every seed"
+                     if cfg.get("skip_after_failure") else "")
+                  + "; seeds "
                   f"{', '.join(map(str, cfg['seeds']))}. Run here: {sweep['seconds_total']:.0f} s wall, "
                   f"{sweep['cpu_seconds_total']:.0f} s CPU, one thread.", "",
                   "Test MSE ÷ baseline MSE (1/6), mean over seeds (min–max):", "",

@@ -157,6 +157,11 @@ class TimingResult:
         """Lengths the first thread count (1 by default) did not reach within the budget."""
         return [n for i, n in enumerate(self.lengths) if any(v[i] is None for v in self.seconds.values())]
 
+    def core_seconds(self, layer: str) -> list[float | None]:
+        """Best time of one forward pass on one core: the CPU time where it was kept (1 thread on a CPU),
+        else the first thread count's wall-clock time."""
+        return self.cpu[layer] if self.cpu else self.seconds[layer]
+
     def flops(self, layer: str) -> list[int]:
         c = self.config
         return [forward_flops(layer, c.batch, n, c.width) for n in self.lengths]
@@ -186,7 +191,7 @@ class TimingResult:
         for i, n in enumerate(self.lengths):
             row: dict = {"T": n}
             for name in LAYERS:
-                t = self.seconds[name][i]
+                t = self.core_seconds(name)[i]
                 g = self.gflops(name)[i]
                 sp = self.speedup(name)[i]
                 row[f"{name} ms"] = None if t is None else round(t * 1e3, 3)

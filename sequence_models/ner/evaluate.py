@@ -157,6 +157,15 @@ def summary_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def training_stages(training: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chain of training runs behind a checkpoint, oldest first (``--init`` links them)."""
+    chain = []
+    while training:
+        chain.append(training)
+        training = (training.get("initialised_from") or {}).get("training") or {}
+    return chain[::-1]
+
+
 def model_card(results: dict[str, Any]) -> str:
     """``sequence_models/ner/README.md``, rendered from the evaluation results (no number typed in)."""
     kinds = [k for k in KINDS if k in results["models"]]
@@ -173,18 +182,19 @@ def model_card(results: dict[str, Any]) -> str:
     ]
     for k in kinds:
         m = results["models"][k]
-        t = m.get("training", {})
-        init = t.get("initialised_from")
+        stages = training_stages(m.get("training", {}))
+        total = sum(st.get("seconds", 0) for st in stages) / 60
+        chained = "s, each continuing from the one before" if len(stages) > 1 else ""
         lines.append(f"- **{m['name']}** (`assets/ner/{k}.pt`): {m['parameters']:,} parameters, "
                      f"{m['file_mb']} MB (float16); {m['tokens_per_second']:,} tokens/s when tagging on one CPU "
-                     f"thread. Trained {t.get('epochs', '?')} epochs, {t.get('steps', '?'):,} steps, "
-                     f"{t.get('tokens_seen', 0):,} tokens in {t.get('seconds', 0) / 60:.0f} min on one shared CPU "
-                     f"thread" + (f", continuing from earlier weights trained {init['training'].get('epochs', '?')} "
-                                  f"epochs on GMB alone ({init['training'].get('seconds', 0) / 60:.0f} min)"
-                                  if init else "") + ".")
-        if t.get("command"):
-            lines.append(f"  Command: `{t['command']}`" + (" (the earlier weights: `python -m sequence_models train "
-                                                           "ner --gmb-only --epochs 7`)" if init else ""))
+                     f"thread. Trained in {len(stages)} stage{chained}"
+                     f", {total:.0f} min in all on one shared CPU thread (weights copied to `assets/ner/` after "
+                     "the last):")
+        for i, st in enumerate(stages, 1):
+            cmd = st.get("command") or ("python -m sequence_models train ner --gmb-only --epochs "
+                                        f"{st.get('epochs', '?')}  (GMB only, before issue 12)")
+            lines.append(f"  {i}. `{cmd}`: {st.get('epochs', '?')} epoch(s), {st.get('steps', 0):,} steps, "
+                         f"{st.get('seconds', 0) / 60:.0f} min")
     mix = tr.get("mix")
     lines += ["", "## Data", "",
               f"- GMB news (`../shared/data/ner/gmb_train.tsv`, {tr.get('train_sentences', 0):,} sentences) and "

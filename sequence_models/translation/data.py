@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,3 +169,42 @@ def bucketed_batches(items: list[tuple[list[int], list[int]]], tokens_per_batch:
         batches.append(cur)
     rng.shuffle(batches)
     return batches
+
+
+_CAPITAL = re.compile(r"(?<![\w'])[A-Z][a-z]{2,}(?![\w'])")
+_ONSETS = ["b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "ch", "sh", "th",
+           "br", "kr", "st", "tr", "gw", "ny", "ol", "am", "el", "is"]
+_VOWELS = ["a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ou", "ia", "ei", "é", "á", "í", "ö", "ü", "ñ"]
+_CODAS = ["", "", "", "n", "r", "s", "l", "m", "k", "th", "sh", "nd"]
+
+
+def synthetic_name(rng: random.Random) -> str:
+    """A made-up name such as ``Brailon`` or ``Thösam`` (2–4 syllables)."""
+    parts = [rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(rng.randint(2, 4))]
+    return ("".join(parts) + rng.choice(_CODAS)).capitalize()
+
+
+def name_swapped_pairs(pairs: list[Pair], share: float, rng: random.Random,
+                       avoid: set[str] | frozenset[str] = frozenset()) -> list[Pair]:
+    """Copies of training pairs with their names replaced by made-up names, on both sides.
+
+    A name is a capitalised word found in both the English and the French sentence whose lower-case
+    form never occurs in the English training text (``Tom``, ``Boston``; not ``The``). Tatoeba names
+    are few (mostly Tom and Mary), so a model learns to translate *those* names rather than to copy
+    any name; the swapped copies teach it to copy pieces it has never seen as a name. ``share`` of the
+    pairs that hold a name get one swapped copy; names in ``avoid`` are never generated."""
+    lower = {w for p in pairs for w in re.findall(r"[a-z]+", p.en)}
+    out: list[Pair] = []
+    for p in pairs:
+        names = {w for w in _CAPITAL.findall(p.en) if w.lower() not in lower and re.search(rf"\b{w}\b", p.fr)}
+        if not names or rng.random() >= share:
+            continue
+        en, fr = p.en, p.fr
+        for w in sorted(names):
+            new = synthetic_name(rng)
+            while new in avoid:
+                new = synthetic_name(rng)
+            en = re.sub(rf"\b{w}\b", new, en)
+            fr = re.sub(rf"\b{w}\b", new, fr)
+        out.append(Pair(en, fr))
+    return out

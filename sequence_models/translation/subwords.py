@@ -114,17 +114,20 @@ def group_words(pieces: list[str]) -> list[list[int]]:
     """Indices of ``pieces`` grouped into words: a word starts at ``▁`` and punctuation stands alone.
 
     ``["▁Olu", "wa", "se", "un", "▁is", "▁here", "."]`` → ``[[0, 1, 2, 3], [4], [5], [6]]``.
-    Byte pieces (``<0xD0>``) stay with the piece before them unless they start the sentence.
+    Byte pieces (``<0xD0>``) stay with the piece before them; a lone ``▁`` joins the piece after it.
     """
     groups: list[list[int]] = []
-    prev_punct = False
+    prev_punct = bare = False
     for i, p in enumerate(pieces):
         punct = _is_punct(p)
-        if not groups or p.startswith(WORD_START) or punct or prev_punct or p in SPECIALS:
+        if groups and bare and p not in SPECIALS:      # a lone "▁" joins what follows it (" ." → "▁" ".")
+            groups[-1].append(i)
+        elif not groups or p.startswith(WORD_START) or punct or prev_punct or p in SPECIALS:
             groups.append([i])
         else:
             groups[-1].append(i)
         prev_punct = punct or p in SPECIALS
+        bare = p == WORD_START
     return groups
 
 

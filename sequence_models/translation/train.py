@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -25,8 +26,10 @@ from torch import nn
 
 from sequence_models.runtime import asset_path, check_writable_file, seed_everything
 from sequence_models.translation.data import (bucketed_batches, encode_pairs, joined_training_pairs, make_batch,
-                                              read_pairs)
-from sequence_models.translation.seq2seq import ModelConfig, Seq2Seq, Translator, save_translator, tokenizer_beside
+                                              name_swapped_pairs, read_pairs)
+from sequence_models.translation.names import NAME_SENTENCES
+from sequence_models.translation.seq2seq import (ModelConfig, Seq2Seq, Translator, load_translator, save_translator,
+                                                 tokenizer_beside)
 from sequence_models.translation.subwords import Subwords, train_tokenizer
 
 DEFAULT_OUT = {True: "translation/attention.pt", False: "translation/plain.pt"}
@@ -55,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="extra joined inputs (2–4 training pairs) as a share of the training pairs")
     p.add_argument("--join-max-len", type=bounded(int, 2, 400), default=110,
                    help="longest joined input in pieces (either side)")
+    p.add_argument("--name-swap", type=bounded(float, 0.0, 1.0), default=0.0,
+                   help="share of the training pairs holding a name (Tom, Boston) that get a copy with made-up "
+                        "names on both sides, so the model learns to copy names it never saw")
+    p.add_argument("--init", default=None,
+                   help="continue from this checkpoint (its sizes and subword vocabulary; no warm-up)")
     p.add_argument("--vocab-size", type=bounded(int, 300, 64000), default=12000,
                    help="subword pieces when the tokenizer has to be trained")
     p.add_argument("--emb", type=bounded(int, 4, 2048), default=256)
@@ -107,27 +115,42 @@ def train_main(argv: list[str]) -> int:
     t0 = time.time()
     train = read_pairs("train", args.data, args.limit)
     dev = read_pairs("dev", args.data)
+    init = load_translator(args.init) if args.init else None
+    if init is not None and not spm_path.is_file():
+        shutil.copyfile(init.subwords.path, spm_path)
     if not spm_path.is_file():
         print(f"training the subword model ({args.vocab_size} pieces) on {len(train)} training pairs", flush=True)
         train_tokenizer([x for p in train for x in (p.en, p.fr)], spm_path, args.vocab_size)
     sw = Subwords(spm_path)
-    vocab = sw.build_vocab(x for p in train for x in (p.en, p.fr))
+    vocab = init.vocab if init is not None else sw.build_vocab(x for p in train for x in (p.en, p.fr))
     rng = random.Random(args.seed)
     items = [it for it in encode_pairs(train, sw, vocab)
              if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
+    swapped = name_swapped_pairs(train, args.name_swap, rng, avoid={n for _, ns in NAME_SENTENCES for n in ns})
+    items += [it for it in encode_pairs(swapped, sw, vocab)
+              if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
     n_single = len(items)
     joined = joined_training_pairs(train, int(args.join_share * n_single), rng)
     items += [it for it in encode_pairs(joined, sw, vocab)
               if len(it[0]) <= args.join_max_len and len(it[1]) <= args.join_max_len + 1]
     dev_sel = random.Random(1).sample(dev, min(1000, len(dev)))
     dev_items = encode_pairs(dev_sel, sw, vocab)
-    print(f"data: {n_single}/{len(train)} training pairs ≤ {args.max_len} pieces + {len(items) - n_single} joined "
+    print(f"data: {n_single}/{len(train)} training pairs ≤ {args.max_len} pieces (with {len(swapped)} name-swapped "
+          f"copies) + {len(items) - n_single} joined "
           f"inputs; {len(vocab)} subword pieces; {time.time() - t0:.0f}s", flush=True)
 
-    cfg = ModelConfig(attention=attention, src_vocab=len(vocab), tgt_vocab=len(vocab), emb_dim=args.emb,
-                      enc_hidden=args.enc_hidden, dec_hidden=args.dec_hidden, attn_dim=args.attn_dim,
-                      dropout=args.dropout, tied=True)
-    model = Seq2Seq(cfg)
+    if init is not None:
+        if init.model.has_attention != attention:
+            parser.error("--init must be a checkpoint of the same kind (with or without attention)")
+        model = init.model
+        model.cfg.dropout = args.dropout
+    else:
+        cfg = ModelConfig(attention=attention, src_vocab=len(vocab), tgt_vocab=len(vocab), emb_dim=args.emb,
+                          enc_hidden=args.enc_hidden, dec_hidden=args.dec_hidden, attn_dim=args.attn_dim,
+                          dropout=args.dropout, tied=True)
+        model = Seq2Seq(cfg)
+    prior = dict(init.info) if init is not None else {}
+    warmup = 0 if init is not None else 200
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {'attention' if attention else 'no attention'}, {n_params / 1e6:.2f}M parameters", flush=True)
     # Embedding rows get sparse gradients (only the pieces in the batch); SparseAdam updates
@@ -161,9 +184,14 @@ def train_main(argv: list[str]) -> int:
             bad_evals = 0
             info = {"epochs": args.epochs, "epochs_done": round(step / steps_per_epoch, 3), "steps": step,
                     "total_steps": total, "train_minutes": round(minutes, 1), "threads": args.threads,
-                    "train_pairs": n_single, "joined_inputs": len(items) - n_single, "history": history,
-                    "best_dev_loss": best["dev_loss"], "seed": args.seed, "argv": list(argv),
+                    "train_pairs": n_single, "name_swapped": len(swapped), "joined_inputs": len(items) - n_single,
+                    "history": history, "best_dev_loss": best["dev_loss"], "seed": args.seed, "argv": list(argv),
                     "parameters": n_params, "subword_pieces": len(vocab)}
+            if prior:   # a continued run: the first stage's record, and totals over both stages
+                first = {k: prior.get(k) for k in ("steps", "epochs_done", "train_minutes", "argv", "history",
+                                                   "best_dev_loss", "train_pairs", "joined_inputs")}
+                info.update(stages=[first], steps_total=step + int(prior.get("steps", 0)),
+                            train_minutes_total=round(minutes + float(prior.get("train_minutes", 0)), 1))
             save_translator(out, Translator(model, vocab, sw, info))
             print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) at step {step}", flush=True)
         else:
@@ -180,7 +208,7 @@ def train_main(argv: list[str]) -> int:
                 stop = True
                 break
             b = make_batch([items[i] for i in idx])
-            lr = lr_at(step, progress(), args.lr)
+            lr = lr_at(step, progress(), args.lr, warmup)
             for opt in opts:
                 for g in opt.param_groups:
                     g["lr"] = lr
