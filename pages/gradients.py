@@ -195,7 +195,8 @@ with clipping:
             else:
                 st.markdown(f"**{name}:** finite all the way; final loss {run.losses[-1]:.3g}, largest gradient norm "
                             f"{max(run.grad_norms):.3g}.")
-    st.caption("The trivial answer (always 1) has loss 1/6 ≈ 0.167 on this task; 200 SGD steps are too few to go "
+    st.caption(f"Dotted grey line: the clip threshold θ = {clip:g}. "
+               "The trivial answer (always 1) has loss 1/6 ≈ 0.167 on this task; 200 SGD steps are too few to go "
                "much below it, and the point here is stability, not accuracy.")
 
     lesson_link("pages/long_term.py", label="Next: long-term dependencies and the LSTM remedy")

@@ -26,12 +26,12 @@ RAW_MENU = re.compile(r"(^|\n)\s*(app|long term|rnn types)\s*(\n|$)")
 EXPECTED: dict[str, list[str]] = {
     "": ['[data-testid="stPageLink"]'],
     "rnn_types": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
-    "rnn_types?type=Encoder-decoder&tx=6&ty=3&step=4": ['[data-testid="stPlotlyChart"]'],
-    "rnn_types?type=%3Cscript%3E&tx=-1&ty=NaN&step=999": ['[data-testid="stPlotlyChart"]'],
+    "rnn_types?rt_type=Encoder-decoder&rt_tx=6&rt_ty=3&rt_step=4": ['[data-testid="stPlotlyChart"]'],
+    "rnn_types?rt_type=%3Cscript%3E&rt_tx=-1&rt_ty=NaN&rt_step=999": ['[data-testid="stPlotlyChart"]'],
     "translation": ['[data-testid="stTextInput"]', '[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
-    "translation?mdl=No+attention&beam=4&ts=2&en=When+I+was+a+child%2C+I+used+to+spend+every+summer+by+the+sea.":
+    "translation?tr_mdl=No+attention&tr_beam=4&tr_ts=2&tr_en=When+I+was+a+child%2C+I+used+to+spend+every+summer+by+the+sea.":
         ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
-    "translation?mdl=%3Cscript%3E&beam=99&ts=abc&en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E":
+    "translation?tr_mdl=%3Cscript%3E&tr_beam=99&tr_ts=abc&tr_en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E":
         ['[data-testid="stPlotlyChart"]'],
     "ner": ['[data-testid="stTextArea"]', "mark.ner-ent", '[data-testid="stPlotlyChart"]', ".ner-legend"],
     "ner?ner_ex=Bidirectional+matters%3A+Jordan&ner_types=Person&ner_types=Location&ner_hm=Forward-only+LSTM"
@@ -40,20 +40,24 @@ EXPECTED: dict[str, list[str]] = {
     "ner?ner_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E+in+Paris&ner_types=%3Cb%3E&ner_hm=bogus":
         ['[data-testid="stPlotlyChart"]'],
     "gradients": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stMetric"]'],
-    "gradients?cell=LSTM&fb=3&rho=1&T=300&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
-    "gradients?act=linear&rho=3&T=500&prec=float32": ['[data-testid="stPlotlyChart"]', '[data-testid="stAlert"]'],
-    "gradients?cell=%3Cscript%3E&T=abc&rho=99&H=-1": ['[data-testid="stPlotlyChart"]'],
+    "gradients?grad_cell=LSTM&grad_fb=3&grad_rho=1&grad_T=300&grad_prec=float32":
+        ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
+    "gradients?grad_act=linear&grad_rho=3&grad_T=500&grad_prec=float32":
+        ['[data-testid="stPlotlyChart"]', '[data-testid="stAlert"]'],
+    "gradients?grad_cell=%3Cscript%3E&grad_T=abc&grad_rho=99&grad_H=-1": ['[data-testid="stPlotlyChart"]'],
     "long_term": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stButton"]'],
-    "long_term?lag=%3Cb%3E&steps=-5&gT=9999": ['[data-testid="stPlotlyChart"]'],
-    "parallelism?Tmax=256": ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+    "long_term?lt_lag=%3Cb%3E&lt_steps=-5&lt_gT=9999": ['[data-testid="stPlotlyChart"]'],
+    "parallelism?par_Tmax=256": ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
     "sentiment": ['[data-testid="stTextArea"]', '[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]',
                   '[data-testid="stDownloadButton"]'],
     "sentiment?sen_text=Bad%2C+not+good.&sen_units=true": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
     "sentiment?sen_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E&sen_ex=%3Cb%3E": ['[data-testid="stPlotlyChart"]'],
     "music": ['[data-testid="stAudio"]', "audio", '[data-testid="stPlotlyChart"]', '[data-testid="stDownloadButton"]',
               '[data-testid="stDataFrame"]'],
-    "music?mnote=D5&mlen=128&mtemp=1.5&mscale=D+major&mnet=GRU&mstep=40": ['[data-testid="stAudio"]', "audio"],
-    "music?mnote=%3Cscript%3E&mlen=9999&mtemp=NaN&mnet=bogus&mstep=-3": ['[data-testid="stAudio"]', "audio"],
+    "music?mus_note=D5&mus_len=128&mus_temp=1.5&mus_scale=D+major&mus_net=GRU&mus_step=40":
+        ['[data-testid="stAudio"]', "audio"],
+    "music?mus_note=%3Cscript%3E&mus_len=9999&mus_temp=NaN&mus_net=bogus&mus_step=-3":
+        ['[data-testid="stAudio"]', "audio"],
 }
 
 
@@ -78,7 +82,7 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         # The first visit after a server start is a teacher's shared deep link: it must open
         # that page through app.py's navigation (not Streamlit's legacy pages/ mode).
-        page.goto(f"{url}/rnn_types?type=One-to-many&ty=6")
+        page.goto(f"{url}/rnn_types?rt_type=One-to-many&rt_ty=6")
         # Until it is drawn, the sidebar must never show Streamlit's legacy menu of raw file names.
         deadline = time.monotonic() + 180
         while not page.locator(PAGE_READY).count() and time.monotonic() < deadline:
@@ -93,7 +97,7 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
         if "Home" not in nav or page.get_by_text("Page not found").count():
             failures.append(f"cold deep link did not open through app.py; sidebar: {nav[:200]!r}")
         if page.get_by_role("radio", name="One-to-many").get_attribute("aria-checked") != "true":
-            failures.append("cold deep link lost its ?type=One-to-many")
+            failures.append("cold deep link lost its ?rt_type=One-to-many")
         for i, target in enumerate(_targets()):
             page.goto(f"{url}/{target}")
             try:
@@ -126,7 +130,7 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
         # (a slow page visited just before may still be finishing on the server: allow time)
         page.get_by_role("radio", name="One-to-many").click(timeout=120_000)
         wait_until_idle(page)
-        if "type=One-to-many" not in page.url:
+        if "rt_type=One-to-many" not in page.url:
             failures.append(f"choosing One-to-many did not reach the URL: {page.url}")
         browser.close()
     assert not failures, "\n".join(failures)

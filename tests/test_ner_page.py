@@ -70,7 +70,7 @@ def test_text_at_the_cap_says_so_and_long_text_stays_out_of_the_url() -> None:
     short = "Barack Obama visited Paris."
     at.text_area(key="ner_text").set_value(short).run()
     assert at.query_params["ner_text"] in (short, [short]) and "too long to travel" not in _captions(at)
-    medium = "Paris is big. " * 100                                      # 1,400 characters, 2,000+ encoded
+    medium = "Paris is big. " * 101                                      # 1,414 characters, 2,000+ encoded
     assert len(quote(medium, safe="")) > 2000
     at.text_area(key="ner_text").set_value(medium).run()
     assert "ner_text" not in at.query_params and not at.warning

@@ -59,7 +59,9 @@ def test_shipped_tokenizer_keeps_case_and_never_loses_a_character() -> None:
 
 def test_group_words_sums_pieces_into_words() -> None:
     assert group_words(["\u2581Olu", "wa", "se", "un", "\u2581is", "\u2581here", "."]) == [[0, 1, 2, 3], [4], [5], [6]]
-    assert group_words(["\u2581L", "'", "eau", "</s>"]) == [[0], [1], [2], [3]]
+    assert group_words(["\u2581L", "'", "eau", "\u2581est", "-", "elle", "\u2581?", "</s>"]) == \
+        [[0, 1, 2], [3, 4, 5], [6], [7]]
+    assert group_words(["\u2581\"", "\u2581Hi", "\"", "!"]) == [[0], [1], [2], [3]]
     assert group_words(["\u2581here", "\u2581", ".", "\u2581", "<0xD0>", "<0x9F>"]) == [[0], [1, 2], [3, 4, 5]]
 
 

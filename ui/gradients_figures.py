@@ -110,9 +110,8 @@ def clip_chart(runs, clip: float) -> go.Figure:
     """Loss and gradient norm of the two clipping runs (log scale). Steps whose value is no longer
     finite are a grey band (there is no number to plot), not markers on a fake level."""
     fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.12, horizontal_spacing=0.08,
-                        subplot_titles=("Without clipping: loss", f"Clipped to norm θ = {clip:g}: loss",
-                                        "Without clipping: gradient norm",
-                                        f"Clipped: norm before clipping (dotted: θ = {clip:g})"))
+                        subplot_titles=("No clipping: loss", f"Clipped (θ = {clip:g}): loss",
+                                        "No clipping: ‖g‖", "Clipped: ‖g‖ before clipping"))
     for col, run in enumerate(runs, start=1):
         steps = np.arange(1, len(run.losses) + 1)
         color = VERMILION if run.clip is None else GREEN
@@ -128,8 +127,8 @@ def clip_chart(runs, clip: float) -> go.Figure:
                               layer="below", row=row, col=col)
                 fig.add_annotation(x=bad + 1, y=0.5, xref=f"x{(row - 1) * 2 + col if (row, col) != (1, 1) else ''}",
                                    yref=f"y{(row - 1) * 2 + col if (row, col) != (1, 1) else ''} domain",
-                                   text=f"not finite (∞ or nan)<br>from step {bad + 1}", showarrow=False,
+                                   text=f"∞ or nan<br>from step {bad + 1}", showarrow=False,
                                    xanchor="left", font=dict(size=11, color=INK))
-        if run.clip is not None:
+        if run.clip is not None:   # the threshold θ (named in the caption, so no label covers the curve)
             fig.add_hline(y=math.log10(run.clip), line=dict(color=GREY, dash="dot"), row=2, col=col)
     return style_subplots(fig, 520, {1: "log₁₀ loss", 2: "log₁₀ ‖g‖"}, "training step", bottom_row=2, cols=2)

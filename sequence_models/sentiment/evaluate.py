@@ -224,7 +224,9 @@ def model_card(r: dict[str, Any]) -> str:
         lines.append(f"| {m['name']} | {t['accuracy']:.4f} | {t['f1_pos']:.4f} | {t['f1_neg']:.4f}"
                      f" | {t['f1_macro']:.4f} | {_pct(w['accuracy'])} | {w['pairs_both_right']} / {w['pairs']}"
                      f" | {m['texts_per_second']:,} |")
-    lines += ["", "Accuracy by length (words):", "",
+    lines += ["", "texts/s: whole test split, batches of 256, one thread, on the shared 2-core machine while other"
+              " jobs ran (it varies several-fold with the load).",
+              "", "Accuracy by length (words):", "",
               "| words | texts | " + " | ".join(m["name"] for m in ms.values()) + " |",
               "|---|---:|" + "---:|" * len(ms)]
     for i, b in enumerate(gru["by_length"]):

@@ -28,8 +28,8 @@ from sequence_models.runtime import asset_path, atomic_write_text, check_writabl
 from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS, LONG_PER_BUCKET, Pair, long_test_set, read_pairs
 from sequence_models.translation.decode import beam_batch, greedy_batch
 from sequence_models.translation.names import NAME_SENTENCES, names_copied
-from sequence_models.translation.seq2seq import Translator
-from sequence_models.translation.translate import EVALUATION_FILE, MODEL_FILES, load_model, model_path
+from sequence_models.translation.seq2seq import Translator, load_translator
+from sequence_models.translation.translate import EVALUATION_FILE, MODEL_FILES, model_path
 
 BUCKETS: list[tuple[str, int, int]] = [("1–5", 1, 5), ("6–10", 6, 10), ("11–15", 11, 15), ("16–20", 16, 20),
                                        ("21+", 21, 10**9)]
@@ -124,6 +124,16 @@ def evaluate_model(tr: Translator, pairs: list[Pair], long_pairs: list[Pair], be
     return result
 
 
+def _evaluate_file(job: tuple[str, list[Pair], list[Pair], int]) -> dict:
+    """Load one checkpoint and evaluate it (a top-level function, so a worker process can run it)."""
+    torch.set_num_threads(1)
+    path, pairs, long_pairs, beam = job
+    t0 = time.time()
+    res = evaluate_model(load_translator(path), pairs, long_pairs, beam)
+    res["eval_seconds"] = round(time.time() - t0, 1)
+    return res
+
+
 def evaluate_main(argv: list[str]) -> int:
     from sequence_models.cli import OneLineParser, bounded
     p = OneLineParser(prog="python -m sequence_models evaluate translation",
@@ -138,6 +148,7 @@ def evaluate_main(argv: list[str]) -> int:
                    help="beam width for the second decoding (1 = skip)")
     p.add_argument("--models", default=None,
                    help="folder holding attention.pt, plain.pt and spm.model (default: assets/translation)")
+    p.add_argument("--jobs", type=bounded(int, 1, 2), default=1, help="evaluate the two models in parallel (2)")
     p.add_argument("--out", default=None, help=f"results JSON (default: assets/{EVALUATION_FILE}; '-' = do not write)")
     p.add_argument("--card", default=None,
                    help="model card Markdown (default: sequence_models/translation/README.md; '-' = do not write)")
@@ -147,9 +158,9 @@ def evaluate_main(argv: list[str]) -> int:
     torch.set_num_threads(1)
     pairs = read_pairs(args.split, args.data, args.limit)
     long_pairs = long_test_set(read_pairs(args.split, args.data), args.long_per_bucket) if args.long_per_bucket else []
-    from sequence_models.translation.seq2seq import load_translator
-    translators = {name: (load_translator(Path(args.models) / Path(MODEL_FILES[name]).name) if args.models
-                          else load_model(name)) for name in MODEL_FILES}
+    files = {name: Path(args.models) / Path(MODEL_FILES[name]).name if args.models else model_path(name)
+             for name in MODEL_FILES}
+    translators = {name: load_translator(path) for name, path in files.items()}   # fail early on a bad file
     results: dict = {"split": args.split, "pairs": len(pairs), "long_inputs": len(long_pairs),
                      "long_per_bucket": args.long_per_bucket, "beam": args.beam,
                      "references": "one French reference per test line", "attribution": ATTRIBUTION,
@@ -159,13 +170,17 @@ def evaluate_main(argv: list[str]) -> int:
                                   "consecutive sentences (English with a space, French likewise) and goes to the "
                                   "bucket of its English word count."),
                      "models": {}}
-    for name, tr in translators.items():
-        t0 = time.time()
-        results["models"][name] = evaluate_model(tr, pairs, long_pairs, args.beam)
-        results["models"][name]["eval_seconds"] = round(time.time() - t0, 1)
-        results["models"][name]["file_mb"] = round((Path(args.models) / Path(MODEL_FILES[name]).name
-                                                    if args.models else model_path(name)).stat().st_size / 1e6, 2)
-        print(f"{name}: done in {time.time() - t0:.0f}s", flush=True)
+    jobs = [(str(files[name]), pairs, long_pairs, args.beam) for name in translators]
+    if args.jobs > 1:   # one process per model, one torch thread each
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(min(args.jobs, len(jobs))) as pool:
+            done = list(pool.map(_evaluate_file, jobs))
+    else:
+        done = [_evaluate_file(job) for job in jobs]
+    for name, res in zip(translators, done):
+        res["file_mb"] = round(files[name].stat().st_size / 1e6, 2)
+        results["models"][name] = res
+        print(f"{name}: done in {res['eval_seconds']:.0f}s", flush=True)
     print(format_table(results))
     for key, sig in results["signatures"].items():
         print(f"{key}: {sig}")
@@ -219,18 +234,24 @@ def model_card(results: dict) -> str:
            "Encoder: bidirectional GRU. Decoder: GRU with Bahdanau additive attention, or the same GRU seeing only "
            "the encoder's final state (no attention). Adaptive softmax output. Weights stored as int8 rows with "
            "fp16 scales.", "",
-           "| model | parameters | file | steps | epochs | minutes (1 thread, shared 2-core CPU) | best dev loss |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
+           "| model | parameters | file | steps (all stages) | minutes (1 thread, shared 2-core CPU) | best dev loss |",
+           "|---|---:|---:|---:|---:|---:|"]
     for name, label in (("attention", "attention"), ("plain", "no attention")):
         t = models[name]["training"]
         out.append(f"| {label} | {t.get('parameters', 0) / 1e6:.2f} M | {models[name].get('file_mb', 0):.1f} MB | "
-                   f"{t.get('steps', '?')} | {t.get('epochs_done', '?')} | {t.get('train_minutes', '?')} | "
-                   f"{t.get('best_dev_loss', '?')} |")
-    argv = " ".join(tinfo.get("argv", []))
-    out += ["", "Training command (attention; the baseline adds `--no-attention`): "
-            f"`python -m sequence_models train translation {argv}`. Training pairs: "
-            f"{tinfo.get('train_pairs', '?'):,} plus {tinfo.get('joined_inputs', '?'):,} inputs made by joining 2–4 "
-            "training pairs. The checkpoint kept is the one with the best dev loss.", "",
+                   f"{t.get('steps_total', t.get('steps', '?'))} | "
+                   f"{t.get('train_minutes_total', t.get('train_minutes', '?'))} | {t.get('best_dev_loss', '?')} |")
+    stages = [*tinfo.get("stages", []), tinfo]
+    out += ["", "Training commands, in order (attention; the baseline adds `--no-attention`; each stage keeps the "
+            "checkpoint with the best dev loss and the next stage starts from it):", ""]
+    for i, st in enumerate(stages, 1):
+        out.append(f"{i}. `python -m sequence_models train translation {' '.join(st.get('argv') or [])}` "
+                   f"({st.get('steps', '?')} steps, {st.get('train_minutes', '?')} min, best dev loss "
+                   f"{st.get('best_dev_loss', '?')})")
+    out += ["", f"Training data: {tinfo.get('train_pairs', '?'):,} pairs of at most 50 pieces per side"
+            + (f" (with {tinfo['name_swapped']:,} copies whose names were swapped for made-up ones on both "
+               "sides, so the model learns to copy names)" if tinfo.get("name_swapped") else "")
+            + f", plus {tinfo.get('joined_inputs', '?'):,} inputs made by joining 2–4 training pairs.", "",
             "## Scores (test split)", "", "Signatures: " + "; ".join(f"`{v}`" for v in results["signatures"].values()),
             ""]
     for name, label in (("attention", "Attention"), ("plain", "No attention")):

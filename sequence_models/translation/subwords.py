@@ -110,24 +110,31 @@ def _is_punct(piece: str) -> bool:
     return bool(core) and all(unicodedata.category(ch)[0] in "PS" for ch in core)
 
 
+#: Punctuation inside a word (no space before it) that keeps the word together: ``l'eau``, ``est-elle``.
+GLUE = ("'", "-")
+
+
 def group_words(pieces: list[str]) -> list[list[int]]:
-    """Indices of ``pieces`` grouped into words: a word starts at ``▁`` and punctuation stands alone.
+    """Indices of ``pieces`` grouped into words: a word starts at ``▁``; punctuation stands alone,
+    except an apostrophe or hyphen inside a word (:data:`GLUE`), which keeps it whole.
 
     ``["▁Olu", "wa", "se", "un", "▁is", "▁here", "."]`` → ``[[0, 1, 2, 3], [4], [5], [6]]``.
     Byte pieces (``<0xD0>``) stay with the piece before them; a lone ``▁`` joins the piece after it.
     """
     groups: list[list[int]] = []
-    prev_punct = bare = False
+    prev_punct = bare = glue = False
     for i, p in enumerate(pieces):
         punct = _is_punct(p)
-        if groups and bare and p not in SPECIALS:      # a lone "▁" joins what follows it (" ." → "▁" ".")
-            groups[-1].append(i)
+        inner = p in GLUE and bool(groups) and not prev_punct
+        if groups and (bare or inner or (glue and not p.startswith(WORD_START) and not punct)) \
+                and p not in SPECIALS:
+            groups[-1].append(i)       # "▁" + ".", "don" + "'" + "t", "l" + "'" + "eau", "est" + "-" + "elle"
         elif not groups or p.startswith(WORD_START) or punct or prev_punct or p in SPECIALS:
             groups.append([i])
         else:
             groups[-1].append(i)
-        prev_punct = punct or p in SPECIALS
-        bare = p == WORD_START
+        prev_punct = (punct and not inner) or p in SPECIALS
+        bare, glue = p == WORD_START, inner
     return groups
 
 
