@@ -137,8 +137,8 @@ word_screen, bag_screen, hidden_screen, how_good, try_this = screens([
 # --- word by word -------------------------------------------------------------------------
 with word_screen:
     st.plotly_chart(diagram(reading), width="stretch", key="sen_diagram", config={"displayModeBar": False})
-    st.caption(f"Many-to-one: Tx = {len(reading.tokens)} words in, Ty = 1 verdict out. The same GRU cell (the same "
-               "weights) reads every word; only the last hidden state reaches the output ŷ.")
+    st.caption(f"Many-to-one: Tx = {len(reading.tokens)} tokens (words and marks) in, Ty = 1 verdict out. The same "
+               "GRU cell (the same weights) reads every token; only the last hidden state reaches the output ŷ.")
     c1, c2 = st.columns(2)
     c1.metric("GRU verdict (reads the words in order)", "positive" if reading.label == "pos" else "negative",
               f"P(positive) = {p_final:.3f}", delta_color="off", delta_arrow="off")

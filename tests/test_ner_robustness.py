@@ -207,6 +207,9 @@ def test_heatmap_numbers_only_when_readable() -> None:
     wide = tag_heatmap(["w"] * (MAX_NUMBERED_COLUMNS + 1), ["O"] * (MAX_NUMBERED_COLUMNS + 1),
                        np.full((3, MAX_NUMBERED_COLUMNS + 1), 0.3), ["O", "B-ORG", "I-ORG"])
     assert len(wide.layout.annotations) == 0 and not wide.layout.title.text
+    n = MAX_NUMBERED_COLUMNS                                            # many columns: chosen cells only, short form
+    mid = tag_heatmap(["w"] * n, ["I-ORG"] * n, np.tile([[0.1], [0.2], [0.7]], (1, n)), ["O", "B-ORG", "I-ORG"])
+    assert [a.text for a in mid.layout.annotations] == [".70"] * n
 
 
 def test_acceptance_and_model_card_render_from_results() -> None:

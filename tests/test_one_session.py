@@ -154,6 +154,15 @@ def test_a_teachers_link_locks_every_url_control_of_the_page(lesson) -> None:
     assert [i for i in locked.info if i.value.startswith("Your teacher fixed:")], "no lock note on the page"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=[x.url_path for x in LESSONS])
+def test_every_lesson_offers_its_main_result_as_data(lesson) -> None:
+    """Issue 16: each lesson's main result downloads as data (CSV, JSON or MIDI), keyed with the page's prefix."""
+    at = first_run(lesson.file)
+    buttons = [b for b in at.get("download_button") if (b.key or "").startswith(lesson.key_prefix)]
+    assert buttons, f"{lesson.file}: no download button with a {lesson.key_prefix!r} key on first load"
+
+
 def _change_one_control(at: AppTest, prefix: str) -> tuple[str, object] | None:
     """Move one control of the page away from its value; return (key, new value)."""
     for slider in at.slider:

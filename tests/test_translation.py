@@ -166,7 +166,7 @@ def test_issue_sentences_read_acceptably(att, text: str, words: list[str]) -> No
 
 
 def test_translation_is_cased_and_sensible(att) -> None:
-    out = translate(att, "The red car is very fast.").translation
+    out = translate(att, "I want a new car.").translation
     assert "voiture" in out and out[0].isupper()
     assert "chat" in translate(att, "I have a cat.").translation
 
@@ -211,6 +211,19 @@ def test_batched_decoding_matches_single_decoding(att, plain) -> None:
             assert out == [i for i in greedy_decode(tr.model, ids).ids if i != 2]
         for ids, out in zip(batch, beam_batch(tr.model, batch, 4)):
             assert out == [i for i in beam_search(tr.model, ids, 4)[0].ids if i != 2]
+
+
+def test_names_are_copied_along_the_attention_only_with_attention(att, plain) -> None:
+    r = translate(att, "Where is Oluwaseun?")
+    assert "Oluwaseun" in r.translation and r.copied
+    i, j = r.copied[0]
+    assert r.source_words[j] == "Oluwaseun" and r.output_words[i] == "Oluwaseun"
+    assert r.word_attention()[i].argmax() == j or float(r.word_attention()[i, j]) >= 0.2
+    assert r.attention.shape == (len(r.output_tokens), len(r.source_tokens))  # the decoder's own steps kept
+    raw = translate(att, "Where is Oluwaseun?", copy=False)
+    assert raw.translation == r.raw_translation and not raw.copied
+    assert not translate(plain, "Where is Oluwaseun?").copied
+    assert not translate(att, "Tom lives in Boston.").copied   # known names: nothing to copy
 
 
 def test_no_attention_model_has_no_matrix(plain) -> None:

@@ -16,6 +16,8 @@ from ui import palette
 
 #: Above this many tokens the heatmap leaves the numbers out of its cells (hover still shows them).
 MAX_NUMBERED_COLUMNS = 24
+#: From this many tokens on, only the chosen tag's probability is written, in short form (".93").
+COMPACT_FROM = 12
 ROW_HEIGHT = 30
 
 
@@ -23,13 +25,22 @@ def tag_heatmap(tokens: Sequence[str], chosen: Sequence[str], probs: np.ndarray,
     """tokens × tags: ``probs[r, c]`` = p(tag ``tag_names[r]`` | token ``c``); each token's chosen tag outlined.
 
     Numbers are written in cells with p ≥ 0.05 when there are at most :data:`MAX_NUMBERED_COLUMNS`
-    tokens, white on dark cells and black on light ones, so they stay readable at any row count.
+    tokens (from :data:`COMPACT_FROM` tokens on only in the chosen cells, as ".93", so they fit narrow
+    columns on a phone), white on dark cells and black on light ones, readable at any row count.
     The title is left to the page (above the chart), where the Plotly toolbar cannot cover it.
     """
     z = np.asarray(probs, dtype=float)
     n_rows, n_cols = z.shape
     numbered = n_cols <= MAX_NUMBERED_COLUMNS
-    text = [[f"{v:.2f}" if numbered and v >= 0.05 else "" for v in row] for row in z]
+    compact = n_cols > COMPACT_FROM      # narrow cells (a phone): only the chosen tag's number, without "0"
+    chosen_rows = {(list(tag_names).index(t), c) for c, t in enumerate(chosen) if t in tag_names}
+
+    def label(r: int, c: int, v: float) -> str:
+        if not numbered or v < 0.05 or (compact and (r, c) not in chosen_rows):
+            return ""
+        return (f"{v:.2f}".lstrip("0") if v < 1 else "1") if compact else f"{v:.2f}"
+
+    text = [[label(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(z)]
     hover = [[f"{html.escape(tokens[c])} → {tag_names[r]}: {z[r, c]:.3f}" for c in range(n_cols)]
              for r in range(n_rows)]
     fig = go.Figure(go.Heatmap(
@@ -41,7 +52,8 @@ def tag_heatmap(tokens: Sequence[str], chosen: Sequence[str], probs: np.ndarray,
         for c in range(n_cols):
             if text[r][c]:
                 fig.add_annotation(x=c, y=tag_names[r], text=text[r][c], showarrow=False,
-                                   font={"size": 11, "color": "#FFFFFF" if z[r, c] > 0.55 else palette.INK})
+                                   font={"size": 10 if compact else 11,
+                                         "color": "#FFFFFF" if z[r, c] > 0.55 else palette.INK})
     for c, tag in enumerate(chosen):
         if tag in tag_names:
             r = list(tag_names).index(tag)

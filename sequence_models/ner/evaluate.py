@@ -204,11 +204,12 @@ def model_card(results: dict[str, Any]) -> str:
               f"- {tr.get('supplement_sentences', 0)} hand-written sentences (`sequence_models/ner/supplement.txt`, "
               "see its header) for the rare course types and the notes' span boundaries."]
     if mix:
-        lines.append(f"- Each epoch: all GMB sentences; Tatoeba sentences with an entity plus "
+        lines.append(f"- Each epoch of the last stage: all GMB sentences; Tatoeba sentences with an entity plus "
                      f"{mix['tatoeba_o_fraction']:.0%} of those without; {mix['rare_copies']} extra copies of "
                      f"sentences holding TIME, PRODUCT, EVENT or FAC; {mix['supplement_copies']} copies of the "
                      f"supplement; every sentence lower-cased with probability {mix['lower']:.0%} and upper-cased "
-                     f"with {mix['upper']:.0%}. Training labels put `$` inside MONEY and `10:00 AM` in one TIME span.")
+                     f"with {mix['upper']:.0%} (earlier stages: see their commands). Training labels put `$` inside "
+                     "MONEY and `10:00 AM` in one TIME span.")
     split = results["split"]
     lines += ["", f"## Scores ({split} split)", "",
               "Span-level micro-F1 (seqeval conventions: type and both ends must match). *Silver* means agreement "
@@ -281,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
               f"(comparable types); {r['tokens_per_second']:,} tokens/s on one thread", flush=True)
     results["acceptance"] = acceptance(results)
     print(summary_table(results))
+    if args.split != "test":
+        print(f"acceptance figures on the {args.split} split (issue 12's thresholds apply to the test split):")
     for a in results["acceptance"]:
         f1 = "n/a" if a["f1"] is None else f"{a['f1']:.4f}"
         print(f"  {'met    ' if a['passed'] else 'NOT MET'} {a['what']}: {f1} (needs {a['rule']} {a['threshold']})")

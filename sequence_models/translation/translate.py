@@ -74,6 +74,8 @@ class TranslationResult:
     alternatives: list[Alternative] = field(default_factory=list)
     beam: int = 1
     model: str = "attention"
+    raw_translation: str = ""                      # the decoder's own text, before names were copied
+    copied: list[tuple[int, int]] = field(default_factory=list)   # (output word, source word) replaced
 
     @property
     def split_words(self) -> list[bool]:
@@ -93,6 +95,10 @@ class TranslationResult:
         cols = torch.stack([self.attention[:, g].sum(dim=1) for g in self.source_groups], dim=1)
         return torch.stack([cols[g].mean(dim=0) for g in self.output_groups], dim=0)
 
+    def raw_output_word(self, i: int) -> str:
+        """What the decoder itself wrote as output word ``i`` (before a name was copied over it)."""
+        return "".join(self.output_tokens[k] for k in self.output_groups[i]).replace("\u2581", "")
+
     def row_sums(self, words: bool = False) -> list[float]:
         """Sum of each attention row (1 up to float rounding), over pieces or words."""
         att = self.word_attention() if words else self.attention
@@ -107,6 +113,9 @@ class TranslationResult:
                 "source_words": self.source_words,
                 "split_source_words": [w for w, s in zip(self.source_words, self.split_words) if s],
                 "output_words": self.output_words, "word_attention": rows(self.word_attention()),
+                "raw_translation": self.raw_translation,
+                "copied_names": [{"source_word": self.source_words[j], "replaced": self.raw_output_word(i)}
+                                 for i, j in self.copied],
                 "alternatives": [{"translation": a.translation, "logprob": round(a.logprob, 4),
                                   "normalised_score": round(a.normalised, 4)} for a in self.alternatives]}
 
@@ -136,13 +145,71 @@ def source_pieces(sw: Subwords, text: str) -> list[str]:
     return pieces
 
 
+#: An output word may be replaced by a source name when it gets at least this much (word-level) attention.
+COPY_MIN_ATTENTION = 0.2
+
+
+def name_like(sw: Subwords, word: str, pieces: list[str]) -> bool:
+    """A source word to copy verbatim: capitalised, read as several pieces, and its lower-case form is
+    not a single known piece either (``Oluwaseun`` yes; ``Where``, ``Tom`` no)."""
+    return (len(pieces) > 1 and word[:1].isupper() and any(ch.isalpha() for ch in word)
+            and len(sw.pieces(word.lower())) > 1)
+
+
+def copy_names(result: TranslationResult, sw: Subwords) -> TranslationResult:
+    """Attention-guided copying of unseen names (the "unknown-word replacement" of Luong et al. 2015).
+
+    For every name-like source word (:func:`name_like`) that the output does not already contain,
+    the output word that attended to it most (word-level attention at least
+    :data:`COPY_MIN_ATTENTION`) is replaced by the source word, if that output word is itself unusual
+    (several pieces, or capitalised): the decoder wrote *something* for the name while looking at it,
+    and the copy puts the name back. Only the attention model can do this: without attention there
+    is no alignment to follow. The attention matrix and output pieces stay as the decoder made them."""
+    att = result.word_attention()
+    if att is None:
+        return result
+    words = list(result.output_words)
+    out_pieces = [[result.output_tokens[k] for k in g] for g in result.output_groups]
+    copied: list[tuple[int, int]] = []
+    for j, (word, group) in enumerate(zip(result.source_words, result.source_groups)):
+        src_pieces = [result.source_tokens[k] for k in group]
+        if not name_like(sw, word, src_pieces) or word in words:
+            continue
+        taken = {i for i, _ in copied}
+        candidates = [i for i, ps in enumerate(out_pieces)
+                      if i not in taken and ps[-1] not in SPECIALS and any(ch.isalpha() for ch in words[i])
+                      and (sum(p != "\u2581" for p in ps) > 1 or words[i][:1].isupper())
+                      and float(att[i, j]) >= COPY_MIN_ATTENTION]
+        if not candidates:
+            continue
+        i = max(candidates, key=lambda c: float(att[c, j]))
+        new = sw.pieces(word)
+        if not out_pieces[i][0].startswith("\u2581") and new[0] == "\u2581":
+            new = new[1:]
+        out_pieces[i] = new
+        words[i] = word
+        copied.append((i, j))
+        for step in (-1, 1):   # neighbours that were also the decoder's attempt at this name
+            k = i + step
+            while k in candidates and k not in taken:
+                out_pieces[k], words[k] = [], ""
+                copied.append((k, j))
+                k += step
+    if not copied:
+        return result
+    text = sw.detokenize([p for ps in out_pieces for p in ps if p not in SPECIALS])
+    return TranslationResult(**{**result.__dict__, "output_words": words, "translation": text, "copied": copied})
+
+
 def _words(pieces: list[str], sw: Subwords) -> tuple[list[str], list[list[int]]]:
     groups = group_words(pieces)
     return [word_text(pieces, g, sw) for g in groups], groups
 
 
-def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "attention") -> TranslationResult:
-    """Translate ``text`` greedily (``beam == 1``) or with beam search (``beam`` 2–8)."""
+def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "attention",
+              copy: bool = True) -> TranslationResult:
+    """Translate ``text`` greedily (``beam == 1``) or with beam search (``beam`` 2–8); with ``copy``,
+    unseen names are put back by following the attention (:func:`copy_names`)."""
     if not MIN_BEAM <= int(beam) <= MAX_BEAM:
         raise ValueError(f"beam width must be between {MIN_BEAM} and {MAX_BEAM}, got {beam}")
     sw = tr.subwords
@@ -157,11 +224,13 @@ def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "atten
         alts.append(Alternative(hp, sw.detokenize(hp), h.score, h.normalised_score))
     src_words, src_groups = _words(pieces, sw)
     out_words, out_groups = _words(out, sw)
-    return TranslationResult(
+    translation = sw.detokenize([p for p in out if p not in SPECIALS])
+    result = TranslationResult(
         source_tokens=pieces, source_words=src_words, source_groups=src_groups,
         output_tokens=out, output_words=out_words, output_groups=out_groups,
-        translation=sw.detokenize([p for p in out if p not in SPECIALS]), attention=best.attention(),
+        translation=translation, raw_translation=translation, attention=best.attention(),
         steps_top=[[(tr.vocab.itos[i], float(torch.tensor(v).exp())) for i, v in zip(s.top_ids, s.top_logprobs)]
                    for s in best.steps],
         steps_prob=[float(torch.tensor(s.logprob).exp()) for s in best.steps],
         alternatives=alts, beam=int(beam), model=model_name)
+    return copy_names(result, sw) if copy else result
