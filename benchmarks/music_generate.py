@@ -68,7 +68,8 @@ def main() -> None:
     at = open_page("pages/music.py")
     print(f"  page empty rerun (AppTest):    {median_ms(lambda: at.run()):7.1f} ms")
     temps = iter([0.5, 0.6, 0.7, 0.8, 1.0, 1.1, 1.2])
-    print(f"  page rerun, new temperature:   {median_ms(lambda: at.slider(key='mus_temp').set_value(next(temps)).run()):7.1f} ms")
+    new_temperature = median_ms(lambda: at.slider(key="mus_temp").set_value(next(temps)).run())
+    print(f"  page rerun, new temperature:   {new_temperature:7.1f} ms")
 
 
 if __name__ == "__main__":

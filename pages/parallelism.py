@@ -158,8 +158,10 @@ with cores:
     ref = thread_reference()
     if ref is not None:
         lens = ref["lengths"]
-        st.markdown(f"**Recorded on this server when it was quiet** ({ref['recorded']}, load average {ref['load']:.1f} "
-                    f"on {ref['cores']} cores; batch {ref['config']['batch']}, d {ref['config']['width']}) by "
+        quiet = ref["load"] <= ref["cores"] - 0.5
+        st.markdown(f"**Recorded on this server earlier** ({ref['recorded']}, load average {ref['load']:.1f} on "
+                    f"{ref['cores']} cores{'' if quiet else ': busy, so partly contention'}; batch "
+                    f"{ref['config']['batch']}, d {ref['config']['width']}) by "
                     "`python benchmarks/limitations_timing.py --record`:")
         st.plotly_chart(per_layer_figure(lens, ref["speedup"], "speed-up, 1 → 2 threads (×)", "×", log_y=False,
                                          reference=1.0, reference_text="no gain"),

@@ -14,7 +14,7 @@ ensure_app_navigation()  # first visit after a server start: go through app.py
 
 # The type control shows (and puts in the URL) plain-ASCII names: ?rt_type=Many-to-many
 LABELS = {a.name.replace("–", "-"): a.key for a in ARCHITECTURES.values()}
-PLAY_SECONDS = 1.2  # one step per tick while ▶ Play is on
+PLAY_SECONDS = 1.0  # one step per tick while ▶ Play is on
 
 
 @st.cache_resource(show_spinner="Training the toy RNN on “hello ”…")

@@ -226,7 +226,7 @@ with sentence, controls("Sentence, model and beam width"):
         st.session_state["_tr_last_example"] = example
     with c1:
         if "tr_en" not in st.session_state:
-            st.session_state["tr_en"] = EXAMPLES["A name and a place"]
+            st.session_state["tr_en"] = EXAMPLES["Directions"]
         text = st.text_input(f"English sentence (up to {MAX_WORDS} words)", key="tr_en", bind="query-params",
                              max_chars=600, disabled=locked("tr_en"))
     c3, c4 = st.columns(2)

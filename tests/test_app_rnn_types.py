@@ -194,12 +194,20 @@ def test_play_moves_the_step_in_the_browser() -> None:
         page.goto(f"{url}/rnn_types?rt_type=Many-to-many&rt_tx=8")
         wait_until_idle(page)
         page.get_by_text("▶ Play").click()
-        seen, changes, last = [], 0, None
+
+        def step() -> int:
+            m = re.search(r"[?&]rt_step=(\d+)", page.url)
+            return int(m.group(1)) if m else 1
+
+        # The first tick needs a full page run (that is what starts the timer); then count moves for 5 s.
+        deadline = time.monotonic() + 60
+        while step() == 1 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        seen, changes, last = [step()], 0, step()
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            m = re.search(r"[?&]rt_step=(\d+)", page.url)
-            value = int(m.group(1)) if m else 1
-            if last is not None and value != last:
+            value = step()
+            if value != last:
                 changes += 1
             last = value
             seen.append(value)

@@ -210,6 +210,8 @@ def test_heatmap_numbers_only_when_readable() -> None:
     n = MAX_NUMBERED_COLUMNS                                            # many columns: chosen cells only, short form
     mid = tag_heatmap(["w"] * n, ["I-ORG"] * n, np.tile([[0.1], [0.2], [0.7]], (1, n)), ["O", "B-ORG", "I-ORG"])
     assert [a.text for a in mid.layout.annotations] == [".70"] * n
+    sure = tag_heatmap(["w"] * n, ["O"] * n, np.tile([[0.999], [0.0], [0.001]], (1, n)), ["O", "B-ORG", "I-ORG"])
+    assert [a.text for a in sure.layout.annotations] == ["1"] * n
 
 
 def test_acceptance_and_model_card_render_from_results() -> None:

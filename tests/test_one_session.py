@@ -333,7 +333,7 @@ def test_a_student_answers_a_checkpoint_in_the_browser(tmp_path: Path) -> None:
             charts_before = page.locator('[data-testid="stPlotlyChart"]').count()
             check = box.get_by_role("button", name="Check")
             assert check.is_disabled(), "Check must wait for a prediction"
-            box.locator('[data-testid="stRadio"] label').first.click()
+            box.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click()
             wait_until_idle(page)
             check.click()
             wait_until_idle(page, timeout_ms=240_000)

@@ -30,13 +30,3 @@ def style_subplots(fig: go.Figure, height: int, y_titles: Mapping[int, str], x_t
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white")
     return fig
 
-
-#: ``st.plotly_chart(..., config=CHART_CONFIG)``: keep Plotly's "Download plot as a png" (at twice the size, sharp
-#: on slides and projectors) and drop the tools a lesson does not need. Hiding the whole mode bar
-#: (``displayModeBar: False``) also removes the PNG export that issue 16 asks every chart to keep.
-CHART_CONFIG: dict = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines",
-                               "hoverClosestCartesian", "hoverCompareCartesian"],
-}

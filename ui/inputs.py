@@ -77,5 +77,5 @@ def file_name_literal(name: str, limit: int = 60) -> str:
 
     visible = "".join(c if unicodedata.category(c)[0] != "C" else " " if c.isspace() else ""
                       for c in str(name)[: 4 * limit])
-    text = markdown_literal(visible, limit)
+    text = markdown_literal(visible, limit) + ("…" if len(" ".join(visible.split())) > limit else "")
     return text.replace(":", ":" + _WORD_JOINER).replace("@", "@" + _WORD_JOINER).replace("\\.", _WORD_JOINER + "\\.")

@@ -38,7 +38,8 @@ def tag_heatmap(tokens: Sequence[str], chosen: Sequence[str], probs: np.ndarray,
     def label(r: int, c: int, v: float) -> str:
         if not numbered or v < 0.05 or (compact and (r, c) not in chosen_rows):
             return ""
-        return (f"{v:.2f}".lstrip("0") if v < 1 else "1") if compact else f"{v:.2f}"
+        full = f"{v:.2f}"
+        return ("1" if full == "1.00" else full.lstrip("0")) if compact else full
 
     text = [[label(r, c, v) for c, v in enumerate(row)] for r, row in enumerate(z)]
     hover = [[f"{html.escape(tokens[c])} → {tag_names[r]}: {z[r, c]:.3f}" for c in range(n_cols)]

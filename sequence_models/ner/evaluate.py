@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--limit must be at least 1")
     # everything that can fail cheaply is checked before the work starts
     for corpus in ("gmb", "tatoeba"):
-        require_data_file(split_path(args.split, args.data, corpus), f"NER {corpus} {args.split} file")
+        require_data_file(split_path(args.split, args.data, corpus), "NER data file")
     paths = {}
     for kind in KINDS:
         paths[kind] = Path(args.weights) / f"{kind}.pt" if args.weights else weights_file(kind)

@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     # check everything before the work starts: data files, output folder, earlier weights
     corpora = ("gmb",) if args.gmb_only else ("gmb", "tatoeba")
     for corpus in corpora:
-        require_data_file(split_path("train", args.data, corpus), f"NER {corpus} training file")
+        require_data_file(split_path("train", args.data, corpus), "NER data file")
     out_dir = check_writable_dir(Path(args.out) if args.out else asset_path(ASSET_DIR))
     inits = {}
     for kind in kinds:
