@@ -29,20 +29,26 @@ from ui.lessons import built_lessons  # noqa: E402
 #: page file → (what is changed, function(at, i) that changes it for rerun number i)
 #: Each rerun gets a value it has not had before where the page caches results, so the
 #: figure includes the real computation (a new melody, a new sentence, a new gradient).
-SENTENCES = ["Apple Inc. is looking at buying UK startup for $1 billion.", "Angela Merkel met Emmanuel Macron in Paris.",
+SENTENCES = ["Apple Inc. is looking at buying UK startup for $1 billion.",
+             "Angela Merkel met Emmanuel Macron in Paris.",
              "The World Cup final drew 1.5 billion viewers on Sunday.", "Shares of Toyota rose 3 percent in Tokyo.",
              "The Golden Gate Bridge was closed at 10 a.m. on Monday."]
 ENGLISH = ["This is a French book.", "I like green apples.", "We will go to the beach tomorrow.",
            "She doesn't want to eat alone.", "Where is the train station?"]
 ACTIONS: dict[str, tuple[str, Callable[[AppTest, int], AppTest]]] = {
-    "pages/rnn_types.py": ("time-step scrubber", lambda at, i: at.slider(key="step").set_value(1 + i % 5)),
-    "pages/music.py": ("random seed (new 64-note melody)", lambda at, i: at.number_input(key="mseed").set_value(100 + i)),
-    "pages/ner.py": ("text (new sentence)", lambda at, i: at.text_area(key="text").set_value(f"{SENTENCES[i % 5]} ({i})")),
-    "pages/translation.py": ("English sentence", lambda at, i: at.text_input(key="en").set_value(
+    "pages/rnn_types.py": ("time-step scrubber", lambda at, i: at.slider(key="rt_step").set_value(1 + i % 5)),
+    "pages/music.py": ("random seed (new 64-note melody)",
+                       lambda at, i: at.number_input(key="mus_seed").set_value(100 + i)),
+    "pages/ner.py": ("text (new sentence)",
+                     lambda at, i: at.text_area(key="ner_text").set_value(f"{SENTENCES[i % 5]} ({i})")),
+    "pages/translation.py": ("English sentence", lambda at, i: at.text_input(key="tr_en").set_value(
         ENGLISH[i % 5] if i < 5 else f"{ENGLISH[i % 5][:-1]} {'now' if i % 2 else 'today'}{ENGLISH[i % 5][-1]}")),
-    "pages/gradients.py": ("random seed (new gradient)", lambda at, i: at.number_input(key="gseed").set_value(1 + i)),
-    "pages/long_term.py": ("example sequence (gate heatmap)", lambda at, i: at.number_input(key="ex").set_value(1 + i)),
-    "pages/parallelism.py": ("batch size (re-timed)", lambda at, i: at.select_slider(key="B").set_value([1, 2, 4, 16, 32][i % 5])),
+    "pages/gradients.py": ("random seed (new gradient)",
+                           lambda at, i: at.number_input(key="grad_seed").set_value(1 + i)),
+    "pages/long_term.py": ("example sequence (gate heatmap)",
+                           lambda at, i: at.number_input(key="lt_ex").set_value(1 + i)),
+    "pages/parallelism.py": ("batch size (re-timed)",
+                             lambda at, i: at.select_slider(key="par_B").set_value([1, 2, 4, 16, 32][i % 5])),
 }
 
 

@@ -49,8 +49,10 @@ VERBOSE = False
 BUSY = "Busy, try again in a moment"  # ui.heavy's message when no slot became free
 TRAIN_STEPS = 250  # the smallest choice on the long-term page
 
-NER_TEXTS = ["Angela Merkel met Emmanuel Macron in Paris on Monday.", "Apple Inc. is looking at buying UK startup for $1 billion.",
-             "Shares of Toyota rose 3 percent in Tokyo last week.", "The Golden Gate Bridge in San Francisco was closed at 10 a.m."]
+NER_TEXTS = ["Angela Merkel met Emmanuel Macron in Paris on Monday.",
+             "Apple Inc. is looking at buying UK startup for $1 billion.",
+             "Shares of Toyota rose 3 percent in Tokyo last week.",
+             "The Golden Gate Bridge in San Francisco was closed at 10 a.m."]
 ENGLISH = ["I like green apples.", "We will go to the beach tomorrow.", "She doesn't want to eat alone.",
            "Where is the train station?", "This is a French book.", "My brother is taller than me."]
 
@@ -68,15 +70,15 @@ def visits(i: int) -> list[Visit]:
     """Student ``i``'s tour: inputs differ per student wherever the page caches by input."""
     return [
         Visit("home", "", ("page_link", "")),
-        Visit("rnn_types", "rnn_types?step=3", ("plotly_chart", "")),
-        Visit("music", f"music?mlen=128&mseed={1000 + i}", ("audio", "/media/")),
-        Visit("ner", "ner?text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."),
+        Visit("rnn_types", "rnn_types?rt_step=3", ("plotly_chart", "")),
+        Visit("music", f"music?mus_len=128&mus_seed={1000 + i}", ("audio", "/media/")),
+        Visit("ner", "ner?ner_text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."),
               ("markdown", 'class="ner-ent"')),
-        Visit("translation", "translation?beam=5&en=" + quote(ENGLISH[i % len(ENGLISH)].replace(".", f" {i}.")),
+        Visit("translation", "translation?tr_beam=5&tr_en=" + quote(ENGLISH[i % len(ENGLISH)].replace(".", f" {i}.")),
               ("plotly_chart", "")),
-        Visit("gradients", f"gradients?gseed={i}&cseed={i % 100}", ("metric", "499 steps back"),
+        Visit("gradients", f"gradients?grad_seed={i}&grad_cseed={i % 100}", ("metric", "499 steps back"),
               slide=(("Sequence length T", 500), ("Recurrent weight scale", 1.1))),
-        Visit("long_term", f"long_term?lag=40&steps={TRAIN_STEPS}&lseed={i % 100}",
+        Visit("long_term", f"long_term?lt_lag=40&lt_steps={TRAIN_STEPS}&lt_seed={i % 100}",
               ("progress", f"finished all {TRAIN_STEPS} steps"), click="Train RNN, LSTM and GRU"),
         Visit("parallelism", "parallelism", ("plotly_chart", "")),
     ]
@@ -245,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         watch.start()
         res = Results()
         try:
-            asyncio.run(asyncio.wait_for(drive(url, args.sessions, args.page_timeout, args.ramp, res, args.new_session_per_page), args.timeout))
+            asyncio.run(asyncio.wait_for(drive(url, args.sessions, args.page_timeout, args.ramp, res,
+                                              args.new_session_per_page), args.timeout))
         except TimeoutError:
             res.errors.append(f"the whole run exceeded --timeout {args.timeout:.0f} s")
         end_rss, hwm = memory_mb(pid)

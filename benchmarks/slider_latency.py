@@ -26,20 +26,20 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 #: page → [(kind, key, fresh values (cache misses), the value to go back to)]
 CONTROLS: dict[str, list[tuple[str, str, list, object]]] = {
     "pages/gradients.py": [
-        ("slider", "T", [200, 300, 400, 500, 250], 100),
-        ("slider", "rho", [0.5, 1.2, 1.7, 2.5, 3.0], 0.9),
-        ("slider", "H", [8, 16, 64, 96, 128], 32),
-        ("number_input", "gseed", [1, 2, 3, 4, 5], 0),
-        ("button_group", "cell", ["LSTM", "GRU"], "Vanilla RNN"),
-        ("select_slider", "lr", [0.01, 0.02, 0.05, 0.2, 0.5], 0.1),
+        ("slider", "grad_T", [200, 300, 400, 500, 250], 100),
+        ("slider", "grad_rho", [0.5, 1.2, 1.7, 2.5, 3.0], 0.9),
+        ("slider", "grad_H", [8, 16, 64, 96, 128], 32),
+        ("number_input", "grad_seed", [1, 2, 3, 4, 5], 0),
+        ("button_group", "grad_cell", ["LSTM", "GRU"], "Vanilla RNN"),
+        ("select_slider", "grad_lr", [0.01, 0.02, 0.05, 0.2, 0.5], 0.1),
     ],
     "pages/long_term.py": [
-        ("slider", "gT", [20, 60, 80, 100, 120], 40),
-        ("number_input", "ex", [1, 2, 3, 4, 5], 0),
+        ("slider", "lt_gT", [20, 60, 80, 100, 120], 40),
+        ("number_input", "lt_ex", [1, 2, 3, 4, 5], 0),
     ],
     "pages/parallelism.py": [
-        ("select_slider", "Tmax", [16, 32, 64, 128, 256], 512),
-        ("select_slider", "d", [16, 32, 128], 64),
+        ("select_slider", "par_Tmax", [16, 32, 64, 128, 256], 512),
+        ("select_slider", "par_d", [16, 32, 128], 64),
     ],
 }
 

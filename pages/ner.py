@@ -65,6 +65,7 @@ STALE_EXAMPLE = "_ner_stale_example"
 #: Longest text (URL-encoded) that is kept in the page's address; longer text is left out of links.
 URL_TEXT_LIMIT = 2000
 TEXT_KEY = "ner_text"
+SAVED_TEXT_KEY = "_ner_text_saved"   # not a widget key: survives a visit to another page
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -165,8 +166,12 @@ with controls("Text to tag"):
                            key="ner_ex", bind="query-params", on_change=set_example, disabled=locked("ner_ex"),
                            help="The first example uses each of the course notes' ten entity types once.")
     if TEXT_KEY not in st.session_state:
+        # A widget's state is dropped when the student visits another page; the copy kept under
+        # SAVED_TEXT_KEY brings the text back when they return (a link's ?ner_text= still wins).
         from_url = st.query_params.get(TEXT_KEY)
+        saved = st.session_state.get(SAVED_TEXT_KEY)
         st.session_state[TEXT_KEY] = (from_url if isinstance(from_url, str)
+                                      else saved if isinstance(saved, str) and example is None
                                       else EXAMPLES.get(example or "", DEFAULT_TEXT))
     over_cap = len(st.session_state[TEXT_KEY] or "") > MAX_CHARS
     if over_cap:  # the box never holds more than the tagger reads
@@ -174,6 +179,7 @@ with controls("Text to tag"):
     raw = st.text_area(f"Text to tag (up to {MAX_CHARS:,} characters)", key=TEXT_KEY, height=110,
                        max_chars=MAX_CHARS, on_change=forget_example, disabled=locked(TEXT_KEY))
 raw = raw or ""
+st.session_state[SAVED_TEXT_KEY] = raw
 if example is not None and raw != EXAMPLES.get(example) and not stale_link:
     # A link whose ?ner_text= is not its ?ner_ex= example: the URL wins on a first run, so clear the menu on a rerun.
     st.session_state[STALE_EXAMPLE] = True

@@ -72,6 +72,23 @@ def bounded(kind: type[int] | type[float], lo: float, hi: float | None = None,
     return parse
 
 
+def read_stdin(limit: int) -> str:
+    """At most ``limit + 1`` characters of standard input (enough to tell that it is too long).
+
+    Raises:
+        ValueError: standard input is closed or cannot be read (one-line message).
+    """
+    stream = sys.stdin
+    if stream is None or getattr(stream, "closed", False):
+        raise ValueError("standard input is closed: pass the text as an argument or pipe it in")
+    try:
+        return stream.read(limit + 1)
+    except UnicodeDecodeError:
+        raise ValueError("standard input is not UTF-8 text") from None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read standard input: {exc}") from None
+
+
 def print_json(obj: Any) -> None:
     """Print ``obj`` as indented JSON (non-ASCII kept readable)."""
     print(json.dumps(obj, ensure_ascii=False, indent=2))

@@ -111,7 +111,7 @@ class AppSession:
                 return time.monotonic() - t0
 
     async def open(self, path: str, timeout: float = 120.0) -> float:
-        """Run page ``path`` ("" for home, "music?mlen=128"); returns seconds until finished."""
+        """Run page ``path`` ("" for home, "music?mus_len=128"); returns seconds until finished."""
         name, _, query = path.partition("?")
         self.page_name, self.query, self.page_not_found = name, query, False
         await self._send_rerun()

@@ -17,7 +17,7 @@ from tests.streamlit_server import streamlit_server
 from ui.lessons import built_lessons
 
 TRAIN = "Train RNN, LSTM and GRU"
-LONG_RUN = "long_term?lag=80&steps=3000&lseed=7"   # runs into the page's time cap unless stopped
+LONG_RUN = "long_term?lt_lag=80&lt_steps=3000&lt_seed=7"   # runs into the page's time cap unless stopped
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_the_protocol_client_sees_the_home_page_and_every_lesson(server: str) ->
             for lesson in built_lessons():
                 assert any(lesson.title in text for text in links), (lesson.title, links)
             assert not s.has("exception")
-            await s.open("rnn_types?type=One-to-many")
+            await s.open("rnn_types?rt_type=One-to-many")
             assert s.has("heading", "RNN types") and s.has("plotly_chart") and not s.has("exception")
             await s.open("gradients")
             assert s.has("metric", "(99 steps back)")
@@ -73,7 +73,7 @@ def test_trainings_queue_for_one_slot_and_a_closed_tab_frees_it(server: str) -> 
             second = asyncio.create_task(b.click(TRAIN, timeout=120))
             await until(lambda: b.has("alert", "queue for live training"), 30, "the second training queues")
             # Two heavy slots, but trainings get one between them: quick work still runs at once.
-            seconds = await quick.open("music?mlen=64&mseed=4242", timeout=60)
+            seconds = await quick.open("music?mus_len=64&mus_seed=4242", timeout=60)
             assert quick.has("audio") and not quick.has("", "Busy"), seconds
             assert not first.done() and b.has("alert", "queue for live training")
             # The first student closes the tab: their training stops and the queued one starts.

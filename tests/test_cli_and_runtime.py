@@ -118,3 +118,13 @@ def test_home_page_first_paint_loads_no_model_code() -> None:
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout
+
+
+@pytest.mark.parametrize("command", ["ner", "sentiment"])
+def test_text_commands_with_standard_input_closed_fail_with_one_line(command: str) -> None:
+    """``COMMAND -`` with standard input closed (``<&-``): exit 1, one line, no traceback (issue 19 item 11)."""
+    r = subprocess.run(f"{sys.executable} -m sequence_models {command} - <&-", shell=True, cwd=ROOT,
+                       capture_output=True, text=True, timeout=120, executable="/bin/bash")
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.strip().count("\n") == 0
+    assert "standard input is closed" in r.stderr

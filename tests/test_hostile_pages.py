@@ -43,17 +43,19 @@ TEXTS = {
 URL_VALUES = ["", "NaN", "inf", "-1e309", "-5", "9" * 100_000, SCRIPT, SQL, "\x00\x1b\u202e🙂", "مرحبا שלום"]
 #: every page's URL-bound widget keys (the URL parameter names)
 PAGES = {
-    "pages/rnn_types.py": ("type", "tx", "ty", "seed", "step"),
-    "pages/music.py": ("mnote", "mnet", "mlen", "mtemp", "mtopk", "mbpm", "mseed", "mscale", "mstep"),
+    "pages/rnn_types.py": ("rt_type", "rt_tx", "rt_ty", "rt_seed", "rt_step"),
+    "pages/music.py": ("mus_note", "mus_net", "mus_len", "mus_temp", "mus_topk", "mus_bpm", "mus_seed", "mus_scale",
+                       "mus_step"),
     "pages/ner.py": ("ner_ex", "ner_types", "ner_hm", "ner_alltags", "ner_set"),
-    "pages/translation.py": ("mdl", "beam", "ts"),
-    "pages/gradients.py": ("cell", "act", "prec", "T", "rho", "H", "gseed", "lr", "clip", "rho0", "cseed"),
-    "pages/long_term.py": ("lag", "steps", "lseed", "gT", "ex"),
-    "pages/parallelism.py": ("Tmax", "d", "B"),
+    "pages/translation.py": ("tr_mdl", "tr_beam", "tr_ts"),
+    "pages/gradients.py": ("grad_cell", "grad_act", "grad_prec", "grad_T", "grad_rho", "grad_H", "grad_seed", "grad_lr",
+                           "grad_clip", "grad_rho0", "grad_cseed"),
+    "pages/long_term.py": ("lt_lag", "lt_steps", "lt_seed", "lt_gT", "lt_ex"),
+    "pages/parallelism.py": ("par_Tmax", "par_d", "par_B"),
     "pages/sentiment.py": ("sen_ex", "sen_units"),
 }
 #: URL keys bound to a text widget: any string is a valid value (tested with TEXTS below)
-TEXT_KEYS = {"pages/ner.py": "ner_text", "pages/translation.py": "en", "pages/sentiment.py": "sen_text"}
+TEXT_KEYS = {"pages/ner.py": "ner_text", "pages/translation.py": "tr_en", "pages/sentiment.py": "sen_text"}
 RAW_TAG = re.compile(r"<\s*(script|img)\b", re.IGNORECASE)
 BLANK_LINE = re.compile(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)")
 
@@ -170,20 +172,20 @@ def test_ner_text_box_survives_every_payload() -> None:
 def test_ner_hostile_text_in_the_url() -> None:
     for name in ("script", "img", "huge", "markdown", "control"):
         at = open_page("pages/ner.py", {"ner_text": TEXTS[name]})
-        assert_safe(at, f"ner ?text={name}")
+        assert_safe(at, f"ner ?ner_text={name}")
         assert any(m.value.startswith('<div class="ner-text"') for m in at.markdown)
 
 
 def test_translation_box_survives_every_payload() -> None:
     at = open_page("pages/translation.py")
     for name, text in TEXTS.items():
-        at.text_input(key="en").set_value(text).run()
+        at.text_input(key="tr_en").set_value(text).run()
         assert_safe(at, f"translation {name}")
         if not text.strip():
             assert "the input is empty" in at.warning[0].value
             continue
         if name == "huge":  # the box keeps 600 characters, still more than 60 words
-            assert at.text_input(key="en").value == HUGE[:600] and "the limit is 60 words" in at.warning[0].value
+            assert at.text_input(key="tr_en").value == HUGE[:600] and "the limit is 60 words" in at.warning[0].value
             continue
         chips = next(m.value for m in at.markdown if 'class="tr-chip"' in m.value)
         assert any('class="tr-output"' in b for b in html_snippets(at))
@@ -195,15 +197,15 @@ def test_translation_box_survives_every_payload() -> None:
 
 def test_translation_hostile_text_in_the_url() -> None:
     for text in (TEXTS["huge"], "word " * 200, SCRIPT, "\x00\x1b", "...", "😀" * 700):
-        at = open_page("pages/translation.py", {"en": text})
-        assert_safe(at, f"translation ?en={text[:15]!r}")
+        at = open_page("pages/translation.py", {"tr_en": text})
+        assert_safe(at, f"translation ?tr_en={text[:15]!r}")
         assert at.warning or any('class="tr-output"' in b for b in html_snippets(at))
 
 
 # --- hostile numbers ----------------------------------------------------------------------------
 
-NUMBER_INPUTS = {"pages/music.py": ("mseed",), "pages/gradients.py": ("gseed", "cseed"),
-                 "pages/long_term.py": ("lseed", "ex")}
+NUMBER_INPUTS = {"pages/music.py": ("mus_seed",), "pages/gradients.py": ("grad_seed", "grad_cseed"),
+                 "pages/long_term.py": ("lt_seed", "lt_ex")}
 
 
 @pytest.mark.parametrize("page", list(NUMBER_INPUTS))
@@ -222,15 +224,15 @@ def test_number_inputs_reject_nan_inf_negative_and_huge(page: str) -> None:
 
 
 @pytest.mark.parametrize("page,key,value", [
-    ("pages/music.py", "mseed", "inf"), ("pages/gradients.py", "gseed", "-inf"),
-    ("pages/gradients.py", "cseed", "1e309"), ("pages/long_term.py", "ex", "inf"),
-    ("pages/long_term.py", "lseed", "nan"),
+    ("pages/music.py", "mus_seed", "inf"), ("pages/gradients.py", "grad_seed", "-inf"),
+    ("pages/gradients.py", "grad_cseed", "1e309"), ("pages/long_term.py", "lt_ex", "inf"),
+    ("pages/long_term.py", "lt_seed", "nan"),
 ])
 def test_non_finite_seed_in_the_url_opens_the_default(page: str, key: str, value: str) -> None:
     """Streamlit's integer number input crashed on ?seed=inf (OverflowError); these fall back."""
     at = open_page(page, {key: value})
     assert_safe(at, f"{page}?{key}={value}")
-    assert at.number_input(key=key).value == (1 if key == "mseed" else 0)  # the default seed
+    assert at.number_input(key=key).value == (1 if key == "mus_seed" else 0)  # the default seed
 
 
 # --- uploads on the music page ----------------------------------------------------------------
@@ -267,10 +269,10 @@ UPLOADS = {  # name → (file name, bytes, expected words in the st.error, or No
 
 def test_music_uploads_corrupt_huge_and_not_midi() -> None:
     at = open_page("pages/music.py")
-    at.segmented_control(key="msrc").set_value("A MIDI file").run()
+    at.segmented_control(key="mus_src").set_value("A MIDI file").run()
     assert_safe(at, "music upload mode")
     for label, (name, data, expected) in UPLOADS.items():
-        at.file_uploader(key="mupload").set_value((name, data, "audio/midi")).run()
+        at.file_uploader(key="mus_upload").set_value((name, data, "audio/midi")).run()
         what = f"upload {label}"
         assert_safe(at, what)
         assert len(at.get("audio")) == 1, f"{what}: no melody"         # a melody is always made
@@ -283,6 +285,6 @@ def test_music_uploads_corrupt_huge_and_not_midi() -> None:
             assert len(at.error) == 1 and expected in at.error[0].value, f"{what}: {[e.value for e in at.error]}"
             assert "Using the seed note instead" in at.error[0].value and seed == [60]
     # the hostile file name is shown literally: escaped for Markdown, no tag, no link
-    at.file_uploader(key="mupload").set_value(UPLOADS["html file name"][:2] + ("audio/midi",)).run()
+    at.file_uploader(key="mus_upload").set_value(UPLOADS["html file name"][:2] + ("audio/midi",)).run()
     message = at.error[0].value
     assert "\\<img src=x onerror=alert\\(1\\)\\>\\!\\[x\\]" in message and "](" not in message

@@ -177,3 +177,14 @@ def test_odd_query_strings_fall_back(query: dict[str, str]) -> None:
     assert not at.exception
     page = _html(at)
     assert "<img" not in page and "<script>" not in page
+
+
+def test_text_survives_a_visit_to_another_page() -> None:
+    """A student edits the text, opens another lesson, comes back: the edited text is still there."""
+    at = open_page("pages/ner.py")
+    at.text_area(key="ner_text").set_value("Jane Smith flew to Paris.").run()
+    at.switch_page("pages/gradients.py").run()
+    assert not at.exception
+    at.switch_page("pages/ner.py").run()
+    assert not at.exception
+    assert at.text_area(key="ner_text").value == "Jane Smith flew to Paris."

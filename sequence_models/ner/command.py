@@ -24,27 +24,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print tokens and entities as JSON")
 
 
-def read_stdin(limit: int) -> str:
-    """At most ``limit + 1`` characters of standard input (enough to tell that it is too long).
-
-    Raises:
-        ValueError: standard input is closed or cannot be read (one-line message).
-    """
-    stream = sys.stdin
-    if stream is None or getattr(stream, "closed", False):
-        raise ValueError("standard input is closed: pass the text as an argument or pipe it in")
-    try:
-        return stream.read(limit + 1)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read standard input: {exc}") from None
-    except UnicodeDecodeError:
-        raise ValueError("standard input is not UTF-8 text") from None
-
-
 def run(args: argparse.Namespace) -> int:
     """Tag ``args.text`` and print the entities (or everything as JSON)."""
     from sequence_models.ner.inference import MAX_CHARS, InputTooLong, analyse, check_text, load
     from sequence_models.ner.types import display_name
+
+    from sequence_models.cli import read_stdin
 
     text = read_stdin(MAX_CHARS) if args.text == "-" else args.text
     try:

@@ -16,11 +16,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Classify ``args.text`` with the GRU and the bag of words."""
-    import sys
 
     from sequence_models.sentiment.inference import MAX_CHARS, analyse, load_one
 
-    text = sys.stdin.read(MAX_CHARS + 1) if args.text == "-" else args.text
+    from sequence_models.cli import read_stdin
+
+    text = read_stdin(MAX_CHARS) if args.text == "-" else args.text
     reading = analyse(load_one("gru"), load_one("bow"), text)
     if args.json:
         print(json.dumps(reading.as_dict(), ensure_ascii=False, indent=2))
