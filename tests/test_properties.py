@@ -194,7 +194,7 @@ def test_any_upload_is_read_or_rejected_with_a_value_error(data: bytes) -> None:
 
 
 def test_oversized_upload_is_rejected_before_parsing() -> None:
-    with pytest.raises(ValueError, match="at most 200 kB"):
+    with pytest.raises(ValueError, match=r"at most 200,000 bytes \(200 kB\)"):
         read_midi_notes(VALID + b"\0" * MAX_UPLOAD_BYTES)
 
 
