@@ -42,7 +42,7 @@ def home() -> None:
     st.markdown(
         "**Sequence models, one time step at a time.** A recurrent neural network reads a sequence "
         r"one element after another, carrying a hidden state $a^{\langle t \rangle}$ from step to step and reusing the "
-        "same weights at every step. Each lesson below runs a real model in your browser session: "
+        "same weights at every step. Each lesson below runs a real model on the server as you use it: "
         "change the inputs and watch the numbers move."
     )
     lessons = built_lessons()

@@ -208,7 +208,7 @@ intro(
     "input. Words are cut into **subword pieces** (a common word is one piece, a rare name several), so no word is "
     "ever unknown. With **attention** (Bahdanau et al. 2015) the decoder looks back at every English piece before "
     "writing each French one: the heatmap shows where it looked. Without attention it has to squeeze the whole "
-    "sentence into one vector. Both models were trained on this machine's CPU by a script in this repository; "
+    "sentence into one vector. Both models were trained on a 2-core CPU by a script in this repository; "
     "every number below is computed now or read from the stored test-set evaluation."
 )
 st.caption(ATTRIBUTION_MD)
