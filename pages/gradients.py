@@ -29,7 +29,7 @@ def measured(cfg: GradientConfig):
         return gradient_norms(cfg)
 
 
-@st.cache_data(max_entries=32, show_spinner="Training two small RNNs (a couple of seconds)…")
+@st.cache_data(max_entries=32, show_spinner="Training two small RNNs, with and without clipping…")
 def clipping_runs(lr: float, clip: float, radius: float, seed: int):
     with heavy.slot():
         return clipping_demo(lr=lr, clip=clip, seed=seed, init_radius=radius)

@@ -30,7 +30,7 @@ def measurement_versions() -> dict:
     return {}
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Measuring the four layers on 1 and 2 threads (a few seconds)…")
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Measuring the four layers on 1 and 2 threads…")
 def measure(lengths: tuple[int, ...], width: int, batch: int, threads: tuple[int, ...], version: int):
     """Cached by its parameters: the same settings are measured once an hour at most (``version``
     changes only when someone presses *Measure again* for this setting). ``threads`` is (1,) when
