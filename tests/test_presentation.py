@@ -66,10 +66,11 @@ def test_odd_presentation_values_fall_back(page: str, query: dict[str, str]) -> 
 
 # --- in the browser, at a projector's 1280×720 ----------------------------------------------------------
 
-#: What counts as a screen's picture: a chart, an image, the entity highlights, or the checkpoint that
-#: asks for a prediction before the picture (predict first, then see).
+#: What counts as a screen's picture: a chart, an image, the entity highlights, the encoder's word chips, or the
+#: checkpoint that asks for a prediction before the picture (predict first, then see).
 PICTURE = ('[data-testid="stPlotlyChart"], [data-testid="stImage"], [data-testid="stVegaLiteChart"], '
-           '.ner-ent, [data-testid="stAudio"], [data-testid="stVerticalBlock"]:has(> div [data-testid="stRadio"])')
+           '.ner-ent, .tr-chips, [data-testid="stAudio"], '
+           '[data-testid="stVerticalBlock"]:has(> div [data-testid="stRadio"])')
 
 _MEASURE = """(picture) => {
   const r = (e) => e.getBoundingClientRect();
