@@ -187,11 +187,13 @@ def train_main(argv: list[str]) -> int:
                     "train_pairs": n_single, "name_swapped": len(swapped), "joined_inputs": len(items) - n_single,
                     "history": history, "best_dev_loss": best["dev_loss"], "seed": args.seed, "argv": list(argv),
                     "parameters": n_params, "subword_pieces": len(vocab)}
-            if prior:   # a continued run: the first stage's record, and totals over both stages
-                first = {k: prior.get(k) for k in ("steps", "epochs_done", "train_minutes", "argv", "history",
-                                                   "best_dev_loss", "train_pairs", "joined_inputs")}
-                info.update(stages=[first], steps_total=step + int(prior.get("steps", 0)),
-                            train_minutes_total=round(minutes + float(prior.get("train_minutes", 0)), 1))
+            if prior:   # a continued run: every earlier stage's record, and totals over all stages
+                last = {k: prior.get(k) for k in ("steps", "epochs_done", "train_minutes", "argv", "history",
+                                                  "best_dev_loss", "train_pairs", "joined_inputs")}
+                steps_before = int(prior.get("steps_total", prior.get("steps", 0)))
+                minutes_before = float(prior.get("train_minutes_total", prior.get("train_minutes", 0)))
+                info.update(stages=[*prior.get("stages", []), last], steps_total=step + steps_before,
+                            train_minutes_total=round(minutes + minutes_before, 1))
             save_translator(out, Translator(model, vocab, sw, info))
             print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) at step {step}", flush=True)
         else:
