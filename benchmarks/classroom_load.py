@@ -2,9 +2,9 @@
 
     python benchmarks/classroom_load.py [--sessions 30] [--timeout 1200] [--page-timeout 420]
 
-Starts ``streamlit run app.py`` on a free 127.0.0.1 port (``tests.streamlit_server``) and
+Starts ``streamlit run app.py`` on a free 127.0.0.1 port (``harness.server``) and
 drives ``--sessions`` concurrent students over Streamlit's own websocket protocol
-(``tests.streamlit_client``: what the frontend sends and receives, without a browser).
+(``harness.client``: what the frontend sends and receives, without a browser).
 Each student is one app session that opens the home page and then every lesson, with
 inputs that make the page do its heavy work for that student (their own melody seed,
 sentence, gradient seed, …; see ``visits``), drags two sliders on the gradients page (a
@@ -42,8 +42,8 @@ from urllib.parse import quote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.streamlit_client import AppSession  # noqa: E402
-from tests.streamlit_server import streamlit_server  # noqa: E402
+from harness.client import AppSession  # noqa: E402
+from harness.server import streamlit_server  # noqa: E402
 
 VERBOSE = False
 BUSY = "Busy, try again in a moment"  # ui.heavy's message when no slot became free

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_idle  # noqa: E402
+from harness.server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_idle  # noqa: E402
 
 QUIET = 1.5  # seconds of idleness waited for after the page is drawn; not part of the start-up
 #: Streamlit's legacy pages/ menu names pages by file ("app", "long term", "rnn types"): never to be seen.

@@ -178,7 +178,7 @@ def test_play_asks_for_a_full_rerun_so_the_timer_starts() -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_play_moves_the_step_in_the_browser() -> None:
-    from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
+    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
         wait_until_idle
 
     if chromium_missing_reason():

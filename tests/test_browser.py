@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.streamlit_server import (CHROMIUM, CHROMIUM_ARGS, PAGE_READY, chromium_missing_reason, streamlit_server,
+from harness.server import (CHROMIUM, CHROMIUM_ARGS, PAGE_READY, chromium_missing_reason, streamlit_server,
                                     wait_until_idle)
 from ui.lessons import built_lessons
 

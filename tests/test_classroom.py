@@ -1,4 +1,4 @@
-"""The server under a class's load, driven over Streamlit's own protocol (tests/streamlit_client.py).
+"""The server under a class's load, driven over Streamlit's own protocol (harness/client.py).
 
 Checks the protocol client itself (so the load benchmark cannot silently rot), the heavy-job
 rules that only show with several real sessions (a queue of live trainings leaves a slot for
@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tests.streamlit_client import AppSession
-from tests.streamlit_server import streamlit_server
+from harness.client import AppSession
+from harness.server import streamlit_server
 from ui.lessons import built_lessons
 
 TRAIN = "Train RNN, LSTM and GRU"

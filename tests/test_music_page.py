@@ -250,7 +250,7 @@ def test_temperature_checkpoint_and_teacher_locks() -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser() -> None:
-    from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
+    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
         wait_until_idle
 
     if chromium_missing_reason():

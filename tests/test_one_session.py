@@ -214,8 +214,8 @@ def test_one_session_visits_every_page_changes_a_control_and_comes_back() -> Non
 
 # --- browser ---------------------------------------------------------------------------------------------
 
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server  # noqa: E402
-from tests.streamlit_server import wait_until_idle  # noqa: E402
+from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server  # noqa: E402
+from harness.server import wait_until_idle  # noqa: E402
 
 REASON = chromium_missing_reason()
 browser = pytest.mark.skipif(REASON is not None, reason=REASON or "")

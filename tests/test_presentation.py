@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import open_page
-from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, wait_until_idle
+from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, wait_until_idle
 from ui.lessons import built_lessons
 
 PAGES = [lesson.file for lesson in built_lessons()]

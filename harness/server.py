@@ -1,7 +1,7 @@
 """Start the app with ``streamlit run`` on a free loopback port and open pages in Chromium.
 
-Used by the browser test and by ``python -m tests.streamlit_server`` to take screenshots
-by hand (``python -m tests.streamlit_server OUT_DIR [url-path ...]``).
+Used by the browser test and by ``python -m harness.server`` to take screenshots
+by hand (``python -m harness.server OUT_DIR [url-path ...]``).
 """
 
 from __future__ import annotations
