@@ -134,7 +134,7 @@ def test_bad_query_values_fall_back() -> None:
 
 def test_example_picker_sets_the_sentence() -> None:
     at = open_page(PAGE)
-    at.selectbox(key="tr_example").set_value("Reported speech").run()
+    at.selectbox(key="tr_example").set_value("Hard: technical words").run()
     assert not at.exception
     assert at.text_input(key="tr_en").value.startswith("My teacher says")
 
