@@ -30,8 +30,10 @@ BARE_APP = '''import streamlit as st
 st.title("Empty app")
 text = st.text_area("Text", "hello")
 value = st.slider("Value", 0, 100, 10)
-if st.button("Press"):
-    st.write("pressed")
+st.session_state.setdefault("presses", 0)
+if st.button("Press"):   # every press changes the page (a repeated "pressed" would change nothing)
+    st.session_state["presses"] += 1
+st.write(f"pressed {st.session_state['presses']} times")
 st.write(text, value)
 '''
 
@@ -67,9 +69,9 @@ BARE = {
 LESSONS = (
     Interaction("rnn_types", "slider", "Time step", "move the step slider"),
     Interaction("music", "button", "New melody", "press New melody"),
-    Interaction("sentiment", "text", "Your review", "type a review",
+    Interaction("sentiment", "text", "Type a review", "type a review",
                 ("The battery is great, not bad at all.", "Bad, not good: the screen broke.")),
-    Interaction("ner", "text", "Your text", "type a sentence",
+    Interaction("ner", "text", "Text to tag", "type a sentence",
                 ("Steve Jobs founded Apple Inc. in Cupertino.", "Jane Smith flew to London on Monday.")),
     Interaction("translation", "text", "English sentence", "type a sentence",
                 ("Jane visits Africa in September.", "Where is the nearest train station?")),

@@ -46,6 +46,8 @@ from harness.client import AppSession  # noqa: E402
 from harness.server import streamlit_server  # noqa: E402
 
 VERBOSE = False
+#: The server's pid while a run is on (per-page RSS after each page of student 0's tour).
+SERVER_PID: int | None = None
 BUSY = "Busy, try again in a moment"  # ui.heavy's message when no slot became free
 TRAIN_STEPS = 250  # the smallest choice on the long-term page
 
@@ -53,6 +55,8 @@ NER_TEXTS = ["Angela Merkel met Emmanuel Macron in Paris on Monday.",
              "Apple Inc. is looking at buying UK startup for $1 billion.",
              "Shares of Toyota rose 3 percent in Tokyo last week.",
              "The Golden Gate Bridge in San Francisco was closed at 10 a.m."]
+REVIEWS = ["The battery is great, not bad at all.", "Bad, not good: the screen broke after a week.",
+           "Cheap and cheerful, does the job.", "Terrible support, but the sound is lovely."]
 ENGLISH = ["I like green apples.", "We will go to the beach tomorrow.", "She doesn't want to eat alone.",
            "Where is the train station?", "This is a French book.", "My brother is taller than me."]
 
@@ -72,6 +76,8 @@ def visits(i: int) -> list[Visit]:
         Visit("home", "", ("page_link", "")),
         Visit("rnn_types", "rnn_types?rt_step=3", ("plotly_chart", "")),
         Visit("music", f"music?mus_len=128&mus_seed={1000 + i}", ("audio", "/media/")),
+        Visit("sentiment", "sentiment?sen_text=" + quote(f"{REVIEWS[i % len(REVIEWS)]} Student {i} says so."),
+              ("plotly_chart", "")),
         Visit("ner", "ner?ner_text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."),
               ("markdown", 'class="ner-ent"')),
         Visit("translation", "translation?tr_beam=5&tr_en=" + quote(ENGLISH[i % len(ENGLISH)].replace(".", f" {i}.")),
@@ -89,6 +95,7 @@ class Results:
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     busy: dict[str, int] = field(default_factory=dict)
+    rss_after: dict[str, tuple[float, float]] = field(default_factory=dict)   # student 0: (RSS, VmHWM) after each page
 
 
 def fetch(url: str) -> int:
@@ -138,6 +145,8 @@ async def student(i: int, base: str, res: Results, page_timeout: float, start_de
                         if VERBOSE:
                             print(f"{time.strftime('%H:%M:%S')} student {i} {v.name}: ERROR {exc}", file=sys.stderr)
                         continue
+                    if i == 0 and SERVER_PID is not None:
+                        res.rss_after.setdefault(v.name, memory_mb(SERVER_PID))
                     if busy:
                         res.busy[v.name] = res.busy.get(v.name, 0) + 1
                     else:
@@ -242,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         if pid is None:
             print("error: could not find the streamlit process", file=sys.stderr)
             return 1
+        global SERVER_PID
+        SERVER_PID = pid
         idle_rss, _ = memory_mb(pid)
         watch = MemoryWatch(pid)
         watch.start()
@@ -261,18 +272,23 @@ def main(argv: list[str] | None = None) -> int:
           f"({'a new session per page' if args.new_session_per_page else 'one session each'}), server on 127.0.0.1, "
           f"{os.cpu_count()} CPU cores, UNROLLED_HEAVY_JOBS={os.environ.get('UNROLLED_HEAVY_JOBS', '2')}; "
           f"wall time {wall:.0f} s\n")
-    print("| page | heavy action | finished | busy | p50 (s) | p95 (s) | max (s) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| page | heavy action | finished | busy | p50 (s) | p95 (s) | max (s) | RSS / peak after (MB)¹ |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     action = {"home": "—", "rnn_types": "toy RNN", "music": "128-event melody + audio file",
-              "ner": "tag a sentence (both taggers)", "translation": "beam search, width 5",
+              "sentiment": "read a review (GRU + bag of words)", "ner": "tag a sentence (both taggers)",
+              "translation": "beam search, width 5",
               "gradients": "slide T to 500, then ρ to 1.1", "long_term": f"live training, {TRAIN_STEPS} steps",
               "parallelism": "layer timing (shared cache)"}
     for n in names:
         t = res.times.get(n, [])
         cells = (f"{statistics.median(t):.1f} | {pct(t, 0.95):.1f} | {max(t):.1f}" if t else "– | – | –")
-        print(f"| {n} | {action[n]} | {len(t)}/{args.sessions} | {res.busy.get(n, 0)} | {cells} |")
+        mem = res.rss_after.get(n)
+        mem_cell = f"{mem[0]:.0f} / {mem[1]:.0f}" if mem else "–"
+        print(f"| {n} | {action[n]} | {len(t)}/{args.sessions} | {res.busy.get(n, 0)} | {cells} | {mem_cell} |")
     print(f"\nErrors: {len(res.errors)}. Busy answers: {sum(res.busy.values())}. Server RSS: {idle_rss:.0f} MB idle, "
           f"peak {hwm:.0f} MB (VmHWM), {end_rss:.0f} MB at the end.")
+    print("¹ the server's RSS and VmHWM just after student 0 finished the page (with more students, "
+          "others' work is in it too).")
     for e in res.errors[:20]:
         print("  -", e)
     ok = not res.errors and hwm <= args.max_rss_mb

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 from sequence_models.limitations.gradients import GradientConfig, clipping_demo, gradient_norms  # noqa: E402
-from sequence_models.limitations.long_term import LIVE_DEFAULTS, LiveConfig, train_side_by_side, warm_up  # noqa: E402
+from sequence_models.limitations.long_term import LIVE_DEFAULTS, LiveConfig, train_side_by_side  # noqa: E402
 from sequence_models.limitations.parallelism import (THREADS_FILE, TimingConfig, machine_load,  # noqa: E402
                                                      server_busy, time_layers, timing_to_json)
 
@@ -67,7 +67,6 @@ def main() -> int:
     if "--record" in sys.argv[1:]:
         return record("--force" in sys.argv[1:])
     torch.set_num_threads(1)
-    warm_up()
     for cell in ("rnn", "lstm", "gru"):
         big = median_time(lambda: gradient_norms(GradientConfig(cell=cell, length=500, hidden=128)))
         default = median_time(lambda: gradient_norms(GradientConfig(cell=cell)))

@@ -4,11 +4,13 @@ import math
 
 import streamlit as st
 
-from sequence_models.limitations.gradients import (FORGET_BIAS_RANGE, HIDDEN_RANGE, LENGTH_RANGE, RADIUS_RANGE,
-                                                   SEED_RANGE, GradientConfig, clipping_demo, condition_sentence,
-                                                   gradient_norms, pascanu_condition)
+from sequence_models.limitations.gradients import (CLIP_HIDDEN, CLIP_LENGTH, FORGET_BIAS_RANGE, HIDDEN_RANGE,
+                                                   LENGTH_RANGE, RADIUS_RANGE, SEED_RANGE, GradientConfig,
+                                                   clipping_demo, condition_sentence, gradient_norms, pascanu_condition)
+from sequence_models.limitations.long_term import BASELINE_MSE
 from sequence_models.runtime import use_inference_threads
 from ui import heavy
+from ui.charts import CHART
 from ui.gradients_figures import clip_chart, gradient_chart, steps_word, unit_heatmap
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
@@ -92,7 +94,7 @@ with reaches:
         res = measured(cfg)
     n = res.norms
     far = n[-1]
-    st.plotly_chart(gradient_chart(res), width="stretch", key="grad_chart", config={"displayModeBar": False})
+    st.plotly_chart(gradient_chart(res), width="stretch", key="grad_chart", config=CHART)
 
     counts = res.counts
     m1, m2, m3, m4 = st.columns(4)
@@ -124,7 +126,7 @@ with reaches:
                    "like the LSTM's memory cell, so the decay is set by how close Γ_u stays to 1.")
 
     with st.expander("Per-unit gradient magnitude over time (heatmap)", expanded=True):
-        st.plotly_chart(unit_heatmap(res), width="stretch", key="grad_units", config={"displayModeBar": False})
+        st.plotly_chart(unit_heatmap(res), width="stretch", key="grad_units", config=CHART)
         st.caption("Each row is one hidden unit i, each column a distance k back: colour is log₁₀|∂L/∂aᵢ⟨T−k⟩|. "
                    "Grey cells are exactly 0, ∞ or nan.")
     st.download_button("⬇ Gradient norms (CSV)", res.to_csv(),
@@ -155,7 +157,8 @@ with clipping:
         "When the gradient explodes, one plain SGD step *W ← W − η g* throws the weights far away, often to where "
         "the next gradient is even larger, and the loss runs off to ∞ and then nan. **Norm clipping** rescales the "
         "gradient to *g · θ/‖g‖* whenever ‖g‖ > θ: the direction is kept, the step is bounded. Below, the same small "
-        "tanh RNN (32 units, W_aa orthogonal × ρ₀) is trained twice on the adding problem (length 30) with plain SGD, "
+        f"tanh RNN ({CLIP_HIDDEN} units, W_aa orthogonal × ρ₀) is trained twice on the adding problem "
+        f"(length {CLIP_LENGTH}) with plain SGD, "
         "from the same initial weights and on the same batches; the only difference is clipping."
     )
     with controls("Learning rate, threshold, ρ₀ and seed"):
@@ -185,7 +188,7 @@ with clipping:
                   f"stay finite for all {len(plain.losses)} steps?",
                   ["It stays finite", "It blows up to ∞ or nan"], clip_answer):
         st.plotly_chart(clip_chart(runs, float(clip)), width="stretch", key="grad_clip_chart",
-                        config={"displayModeBar": False})
+                        config=CHART)
         for run, name in ((plain, "Without clipping"), (clipped, "With clipping")):
             if run.first_nonfinite is not None:
                 biggest = max((g for g in run.grad_norms[:run.first_nonfinite] if math.isfinite(g)), default=math.nan)
@@ -196,8 +199,8 @@ with clipping:
                 st.markdown(f"**{name}:** finite all the way; final loss {run.losses[-1]:.3g}, largest gradient norm "
                             f"{max(run.grad_norms):.3g}.")
     st.caption(f"Dotted grey line: the clip threshold θ = {clip:g}. "
-               "The trivial answer (always 1) has loss 1/6 ≈ 0.167 on this task; 200 SGD steps are too few to go "
-               "much below it, and the point here is stability, not accuracy.")
+               f"The trivial answer (always 1) has loss 1/6 ≈ {BASELINE_MSE:.3f} on this task; {len(plain.losses)} SGD "
+               "steps are too few to go much below it, and the point here is stability, not accuracy.")
 
     lesson_link("pages/long_term.py", label="Next: long-term dependencies and the LSTM remedy")
 

@@ -4,17 +4,21 @@ the trained melody models look."""
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from sequence_models.limitations import lookback
-from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LENGTH_RANGE, LIVE_DEFAULTS, LiveConfig,
+from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LEARNED, LENGTH_RANGE, LIVE_DEFAULTS,
+                                                   LiveConfig,
                                                    adding_batch, budget_limited, curves_csv, load_across_lag,
                                                    load_live_check, load_lstm, lstm_gates, n_parameters,
-                                                   train_side_by_side, verdict, warm_up)
+                                                   train_side_by_side, verdict)
 from sequence_models.runtime import AssetError, make_generator, use_inference_threads
 from ui import heavy
+from ui.charts import CHART
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.long_term_figures import (MUSIC_NAMES, curve_figure, example_figure, gates_figure, lookback_figure,
@@ -27,34 +31,29 @@ ensure_app_navigation()  # first visit after a server start: go through app.py
 TIME_CAP = 45.0  # seconds; hard wall-clock cap of one live run (validated ≤ MAX_TIME_LIMIT)
 STEP_CHOICES = sorted({250, 500, LIVE_DEFAULTS.steps, 1000, 1500, 2000, 3000})
 LIVE_TUNES = 30  # the live look-back offers this many of the longest test tunes
+PROBE_LAG = 50  # the look-back question and summaries read the gradient this many events back
+FADED = 0.01  # a look-back curve has faded once it is below this share of its value at k = 0
 
 use_inference_threads(1)
 
 
-@st.cache_resource(show_spinner="Loading PyTorch's optimizers (once per server)…")
-def warmed_up() -> bool:
-    warm_up()
-    return True
-
-
-warmed_up()
+def loaded_or_error(load: Callable[[], Any]) -> tuple[Any, str | None]:
+    """``(load(), None)``, or ``(None, the message)`` when the asset is missing or unreadable."""
+    try:
+        return load(), None
+    except AssetError as exc:
+        return None, str(exc)
 
 
 @st.cache_resource(show_spinner=False)
 def committed_lstm():
     """The LSTM saved by `python -m sequence_models train limitations` (or the error message)."""
-    try:
-        return load_lstm(), None
-    except AssetError as exc:
-        return None, str(exc)
+    return loaded_or_error(load_lstm)
 
 
 @st.cache_data(show_spinner=False)
 def across_lag():
-    try:
-        return load_across_lag(), None
-    except AssetError as exc:
-        return None, str(exc)
+    return loaded_or_error(load_across_lag)
 
 
 @st.cache_data(show_spinner=False)
@@ -64,10 +63,7 @@ def live_check():
 
 @st.cache_data(show_spinner=False)
 def lookback_asset():
-    try:
-        return lookback.load_lookback(), None
-    except AssetError as exc:
-        return None, str(exc)
+    return loaded_or_error(lookback.load_lookback)
 
 
 @st.cache_resource(show_spinner="Loading the three melody models (once per server)…")
@@ -105,12 +101,17 @@ def sweep_csv(data: dict) -> str:
     return out.getvalue()
 
 
-def longest_learned(data: dict, threshold: float = 0.1) -> dict[str, int | None]:
+def longest_learned(data: dict, threshold: float = LEARNED) -> dict[str, int | None]:
     """Per cell, the longest T whose mean relative MSE is below ``threshold``."""
     per: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in data["results"]:
         per[row["cell"]][row["length"]].append(row["test_mse"] / data["baseline_mse"])
     return {c: max((n for n, v in lens.items() if np.mean(v) < threshold), default=None) for c, lens in per.items()}
+
+
+def at_lag(curves: dict[str, list[float | None]], k: int) -> dict[str, float]:
+    """Per model, its look-back curve's value ``k`` events back (models whose curve does not reach ``k`` left out)."""
+    return {c: v[k] for c, v in curves.items() if len(v) > k and v[k] is not None}
 
 
 st.title("Long-term dependencies")
@@ -128,7 +129,7 @@ problem, training, across, inside, looking_back, try_this = screens(
     ["The adding problem", "Train them", "Across lengths", "LSTM gates", "How far back?", "Try this"])
 _x, _ = adding_batch(1, 20, make_generator(3))
 problem.plotly_chart(example_figure(_x[0, :, 0].numpy(), _x[0, :, 1].numpy()), width="stretch", key="lt_example",
-                     config={"displayModeBar": False})
+                     config=CHART)
 
 # Training runs at the end of this script (drawn into `training`, the second screen, made above), so any
 # click, Stop included, starts a rerun that interrupts it at its next chart update. A run still marked
@@ -187,7 +188,7 @@ def live_experiment() -> None:
                               text=f"step {result.steps_done} / {cfg.steps} · {result.elapsed:.1f} s of the "
                                    f"{TIME_CAP:.0f} s cap")
             chart.plotly_chart(curve_figure(state["curves"], cfg.steps), width="stretch",
-                               key=f"lt_live_{state['draws']}", config={"displayModeBar": False})
+                               key=f"lt_live_{state['draws']}", config=CHART)
 
         # One run per session and a few per server; a queued run shows its place and the clock starts
         # only when it gets a slot. Each progress update is an st call, so a closed tab stops the run there.
@@ -219,7 +220,7 @@ def live_experiment() -> None:
                       text=f"T = {state['length']}: {reason}, {state['elapsed']:.1f} s "
                            f"({state.get('cpu', 0.0):.1f} s of CPU)")
     chart.plotly_chart(curve_figure(state["curves"], state["steps_total"]), width="stretch", key="lt_live_final",
-                       config={"displayModeBar": False})
+                       config=CHART)
     final = {c: v[-1][1] for c, v in state["curves"].items() if v}
     params = st.session_state.get("lt_params", {})
     cols = st.columns(len(final) or 1)
@@ -237,12 +238,13 @@ with across:
     if err:
         st.error(err)
     else:
-        st.plotly_chart(sweep_figure(data), width="stretch", key="lt_sweep", config={"displayModeBar": False})
+        st.plotly_chart(sweep_figure(data), width="stretch", key="lt_sweep", config=CHART)
         learned = longest_learned(data)
         cfg = data["config"]
         parts = [f"**{CELL_NAMES[c]}**: {'T = ' + str(n) if n else 'none of the lengths tried'}"
                  for c, n in learned.items()]
-        st.markdown("Longest length learned (mean test MSE below 10% of the baseline): " + "; ".join(parts) + ".")
+        st.markdown(f"Longest length learned (mean test MSE below {LEARNED:.0%} of the baseline): "
+                    + "; ".join(parts) + ".")
         limited = budget_limited(data)
         if limited:
             st.markdown("Within the budget only: " + "; ".join(
@@ -293,48 +295,49 @@ with inside:
         st.markdown(f"Gates of {source} on one sequence: target **{tr.target:.3f}**, LSTM answers "
                     f"**{tr.prediction:.3f}** (error {abs(tr.prediction - tr.target):.3f}). Computed with the "
                     "course's `LSTMCell` (weights copied from the trained `torch.nn.LSTM`).")
-        st.plotly_chart(gates_figure(tr), width="stretch", key="lt_gates", config={"displayModeBar": False})
+        st.plotly_chart(gates_figure(tr), width="stretch", key="lt_gates", config=CHART)
         st.caption("Each heatmap row is one of the hidden units; dotted orange lines mark the two marked steps. "
                    "Look for units whose update gate opens at a mark (writing the value into c) and whose forget "
                    "gate stays near 1 afterwards (keeping it): their row of c⟨t⟩ changes at the mark and then "
                    "holds steady.")
 
 with looking_back:
+    look, look_err = lookback_asset()
+    layers = f", {look['model']['layers']} layers" if look else ""
     st.markdown(
         "**How far back do the trained models look?** "
-        "The music lesson's three melody models (vanilla RNN, GRU and LSTM: same tunes, same sizes, 2 layers) "
+        f"The music lesson's three melody models (vanilla RNN, GRU and LSTM: same tunes, same sizes{layers}) "
         "predict the next note from all the notes before it. How much does that prediction depend on the note "
         "*k* events back? We measure it as the size of the gradient of the log-probability of the next event with "
         "respect to the input embedding k steps back, ‖∂ log p(x⟨t+1⟩)/∂ e⟨t−k⟩‖, averaged over positions t. Where "
         "it has vanished, the past no longer moves the prediction, and training cannot learn from it."
     )
-    look, look_err = lookback_asset()
     if look_err:
         st.error(look_err)
     else:
-        at50 = {c: v[50] for c, v in look["curves"].items() if len(v) > 50 and v[50] is not None}
+        at50 = at_lag(look["curves"], PROBE_LAG)
 
         def lookback_answer() -> Answer:
             best = max(at50, key=at50.get)
             ranked = ", ".join(f"{MUSIC_NAMES[c]} {v:.1e}" for c, v in sorted(at50.items(),
                                                                                         key=lambda kv: -kv[1]))
             return Answer(MUSIC_NAMES[best], f"From `evaluate limitations` on {look['tunes']} test tunes, "
-                                                      f"the gradient 50 events back: {ranked}.")
+                                                      f"the gradient {PROBE_LAG} events back: {ranked}.")
 
-        if at50 and checkpoint("lt_cp_lookback", "50 events back in a folk tune: whose prediction of the next "
-                               "event still depends most on that input?",
+        if at50 and checkpoint("lt_cp_lookback", f"{PROBE_LAG} events back in a folk tune: whose prediction of "
+                               "the next event still depends most on that input?",
                                [MUSIC_NAMES[c] for c in ("rnn", "gru", "lstm") if c in at50],
                                lookback_answer):
             st.plotly_chart(lookback_figure(look["curves"]), width="stretch", key="lt_lookback",
-                            config={"displayModeBar": False})
-            reach = {c: lookback.distance_to(v, 0.01) for c, v in look["curves"].items()}
-            st.markdown("Below 1% of its value at k = 0 from: " + "; ".join(
+                            config=CHART)
+            reach = {c: lookback.distance_to(v, FADED) for c, v in look["curves"].items()}
+            st.markdown(f"Below {FADED:.0%} of its value at k = 0 from: " + "; ".join(
                 f"**{MUSIC_NAMES[c]}** " + (f"k = {k}" if k is not None else f"not within {look['max_lag']}")
                 for c, k in reach.items()) + ".")
             st.caption("Precomputed by `python -m sequence_models evaluate limitations`: "
                        f"{look['positions_per_tune']} positions in each of the {look['tunes']} longest test tunes "
-                       f"({look['cpu_seconds_total']:.0f} s of CPU). Near k = 100 fewer positions have that much "
-                       "past, so the curves get noisier there.")
+                       f"({look['cpu_seconds_total']:.0f} s of CPU). Near k = {look['max_lag']} fewer positions have "
+                       "that much past, so the curves get noisier there.")
     tunes = test_tunes()
     models = melody_models()
     if tunes and models:
@@ -346,10 +349,10 @@ with looking_back:
         st.caption(f"{len(mine['positions'])} positions of the first {mine['events']} events of this tune, "
                    "one forward and one backward pass per model.")
         st.plotly_chart(lookback_figure(mine["curves"]), width="stretch", key="lt_lookback_live",
-                        config={"displayModeBar": False})
-        k50 = {c: v[50] for c, v in mine["curves"].items() if len(v) > 50 and v[50] is not None}
+                        config=CHART)
+        k50 = at_lag(mine["curves"], PROBE_LAG)
         if k50:
-            st.markdown("On this tune, 50 events back: " + ", ".join(
+            st.markdown(f"On this tune, {PROBE_LAG} events back: " + ", ".join(
                 f"{MUSIC_NAMES[c]} {v:.1e}" for c, v in k50.items()) + ".")
     elif not models:
         st.info("The melody models are not trained on this server: `python -m sequence_models train music`.")
@@ -363,7 +366,8 @@ try_this.markdown(
     "between the two marks?\n"
     "- The LSTM has four times as many weights as the vanilla RNN with the same hidden size (hover the final "
     "scores). Is size the reason it wins? What would you train to find out?\n"
-    "- In the look-back chart, how many events back does the vanilla RNN's gradient fall below 1% of its start? "
+    f"- In the look-back chart, how many events back does the vanilla RNN's gradient fall below {FADED:.0%} of its "
+    "start? "
     "How long is a musical phrase in these tunes?"
 )
 

@@ -11,10 +11,12 @@ from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_
 from sequence_models.music.evaluate import load_results
 from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATURE, MIN_LENGTH, MIN_TEMPERATURE, Melody,
                                             generate, parse_scale, seed_from_note)
-from sequence_models.music.midi import MAX_UPLOAD_BYTES, seed_tokens_from_midi, too_big_message
-from sequence_models.music.model import CELL_NAMES, load_model
+from sequence_models.music.midi import (MAX_UPLOAD_BYTES, SEED_NOTES_FROM_MIDI, seed_tokens_from_midi,
+                                        too_big_message)
+from sequence_models.music.model import CELL_NAMES, MelodyConfig, load_model
 from sequence_models.runtime import AssetError, use_inference_threads
 from ui import heavy
+from ui.charts import CHART, STATIC_CHART
 from ui.inputs import file_name_literal, whole_number
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars, temperature_pair,
@@ -100,15 +102,17 @@ def forget_upload() -> None:
     st.session_state.pop(KEPT_SEED, None)
 
 
-def intro_text(cell_name: str) -> str:
-    """The body of the "What you will see." paragraph, naming the network the reader selected."""
+def intro_text(cell_name: str, layers: int, tunes: int | None) -> str:
+    """The body of the "What you will see." paragraph, naming the network the reader selected, its number of
+    layers and the number of training tunes (from the evaluation file; None when it is missing)."""
+    how_many = f"{tunes:,}" if tunes else "a few thousand"
     return (
-        f"A one-to-many recurrent network at work. You give a 2-layer {cell_name} one seed note. It starts from a "
-        r"start token, $x^{\langle 1 \rangle}$ = `<start>`, and the seed is forced in as its first output "
+        f"A one-to-many recurrent network at work. You give a {layers}-layer {cell_name} one seed note. It starts "
+        r"from a start token, $x^{\langle 1 \rangle}$ = `<start>`, and the seed is forced in as its first output "
         r"$y^{\langle 1 \rangle}$ (given, not sampled). From then on, at every step $t$ it outputs a probability "
         r"$\hat y^{\langle t \rangle}$ for every possible next note, one note $y^{\langle t \rangle}$ is sampled, "
         r"and that output is fed back as the next input, $x^{\langle t+1 \rangle} = y^{\langle t \rangle}$, until "
-        "the melody is as long as you asked. The model learned from about 3,000 Irish and American folk tunes "
+        f"the melody is as long as you asked. The model learned from {how_many} Irish and American folk tunes "
         "(O'Neill's 1850 collection and Ryan's Mammoth Collection). Below the piano roll you can see what it was "
         "\u201cthinking\u201d at each step, and the unrolled loop itself."
     )
@@ -147,7 +151,8 @@ with melody_screen, controls("Seed note, model and sampling"):
         seed_tokens: list[int] | None = None
         seed_text = ""
         if source == "A MIDI file":
-            upload = st.file_uploader("Upload a short MIDI file; its first notes (up to 8) become the seed",
+            upload = st.file_uploader(f"Upload a short MIDI file; its first notes (up to {SEED_NOTES_FROM_MIDI}) "
+                                      "become the seed",
                                       type=["mid", "midi"], key="mus_upload", max_upload_size=1,
                                       on_change=upload_changed)
             if upload is not None:
@@ -180,12 +185,13 @@ with melody_screen, controls("Seed note, model and sampling"):
                                   help="Not used while a MIDI file gives the seed." if from_file else None)
         if from_file:  # a picture of the keyboard, greyed out: clicks do nothing while the file gives the seed
             st.plotly_chart(keyboard_figure(parse_note_name(note_label), enabled=False), key="mus_keys_off",
-                            config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+                            config=STATIC_CHART, width="stretch")
             st.caption("The note picker is off: your MIDI file gives the seed. Choose “A note” above to use it.")
         else:
             st.plotly_chart(keyboard_figure(parse_note_name(note_label)), key="mus_keys", on_select=pick_key,
-                            selection_mode="points", config={"displayModeBar": False}, width="stretch")
-            st.caption("Click a key to choose the seed note (C3 to C6), or pick any note from C3 to C7 above.")
+                            selection_mode="points", config=CHART, width="stretch")
+            st.caption(f"Click a key to choose the seed note ({pitch_name(KEY_LO)} to {pitch_name(KEY_HI)}), or pick "
+                       f"any note from {pitch_name(PITCH_LO)} to {pitch_name(PITCH_HI)} above.")
 
     with right:
         st.markdown("##### How to sample")
@@ -211,7 +217,12 @@ with melody_screen, controls("Seed note, model and sampling"):
         scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS,
                                    key="mus_scale", bind="query-params", disabled=locked("mus_scale"))
 with intro_slot.container():
-    intro(intro_text(CELL_NAMES[cell]))
+    try:
+        _train_tunes = evaluation().get("split_counts", {}).get("train", {}).get("tunes")
+    except AssetError:        # the evaluation section below says the file is missing
+        _train_tunes = None
+    intro(intro_text(CELL_NAMES[cell], MelodyConfig().layers,
+                     _train_tunes if isinstance(_train_tunes, int) else None))
 
 # --- generate ----------------------------------------------------------------------------------
 try:
@@ -241,7 +252,7 @@ with melody_screen:
     with a3:
         st.button("🎲 New melody", on_click=new_seed, width="stretch", key="mus_new", disabled=locked("mus_seed"),
                   help="A new random seed: the same settings, another melody.")
-    st.plotly_chart(piano_roll(melody, tempo), key="mus_roll", width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(piano_roll(melody, tempo), key="mus_roll", width="stretch", config=CHART)
     st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "
                 f"{len(melody.tokens) - melody.n_seed} more events: {len(notes)} notes in all, "
                 f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute. The seed is purple, the generated "
@@ -261,7 +272,7 @@ with thinking_screen:
         f"Mean uncertainty over the sampled steps: **{mean_h:.2f} bits** (about {2 ** mean_h:.1f} equally likely "
         "choices). Raise the temperature and watch the columns spread out."
     )
-    st.plotly_chart(thinking_heatmap(melody), key="mus_think", width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(thinking_heatmap(melody), key="mus_think", width="stretch", config=CHART)
 
     cold_t, hot_t = CHECK_TEMPERATURES
     temperature_options = [f"Fewer at {cold_t:g}", f"More at {cold_t:g}", "The same number"]
@@ -285,10 +296,13 @@ with thinking_screen:
     if checkpoint("mus_cp_temperature", f"At temperature {cold_t:g}, will the melody use more or fewer distinct "
                   f"notes than at {hot_t:g}?", temperature_options, temperature_answer):
         st.plotly_chart(temperature_pair(temperature_melodies(), tempo), key="mus_cp_temperature_fig",
-                        width="stretch", config={"displayModeBar": False})
+                        width="stretch", config=CHART)
 
 # --- one step, and the unrolled loop ----------------------------------------------------------
-with step_screen:
+@st.fragment
+def step_view(melody: Melody, cell_name: str) -> None:
+    """The step slider and what depends on it only: moving it reruns this fragment, not the page
+    (no new melody, audio or other figures)."""
     n_steps = len(melody.steps)
     st.session_state["mus_step"] = min(max(int(st.session_state.get("mus_step", melody.n_seed + 1)), 1), n_steps)
     t_sel = st.slider("Look at step t", 1, n_steps, key="mus_step", bind="query-params", disabled=locked("mus_step"))
@@ -297,13 +311,13 @@ with step_screen:
                 "purple, then the sampled notes, in orange) becomes the next input x⟨t+1⟩ (dashed green). "
                 f"Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step slider to walk "
                 "along the melody.")
-    st.plotly_chart(unrolled_loop(melody, t_sel, CELL_NAMES[cell]), key="mus_unroll", width="stretch",
-                    config={"displayModeBar": False})
+    st.plotly_chart(unrolled_loop(melody, t_sel, cell_name), key="mus_unroll", width="stretch",
+                    config=CHART)
 
     s_sel = melody.steps[t_sel - 1]
     b1, b2 = st.columns([3, 2], gap="large")
     with b1:
-        st.plotly_chart(step_bars(melody, t_sel), key="mus_bars", width="stretch", config={"displayModeBar": False})
+        st.plotly_chart(step_bars(melody, t_sel), key="mus_bars", width="stretch", config=CHART)
     with b2:
         how = (f"y⟨{t_sel}⟩ was **not sampled**: it is the seed, given and forced in (purple); the bars show what "
                "the model would have expected." if s_sel.forced else
@@ -313,6 +327,10 @@ with step_screen:
                     f"{input_source(t_sel, melody.n_seed)}. The top {len(s_sel.top_tokens)} candidates for "
                     f"y⟨{t_sel}⟩ are on the left. {how} Entropy of this step's distribution: "
                     f"{s_sel.entropy_bits:.2f} bits.")
+
+
+with step_screen:
+    step_view(melody, CELL_NAMES[cell])
 
 # --- evaluation ------------------------------------------------------------------------------
 with quality_screen:

@@ -23,6 +23,7 @@ from sequence_models.ner.inference import (
 from sequence_models.ner.metrics import bio_violations
 from sequence_models.ner.report import (
     SET_LABELS,
+    WEAK_F1,
     course_rows,
     invalid_pair_demo,
     transition_score,
@@ -30,8 +31,11 @@ from sequence_models.ner.report import (
 )
 from sequence_models.ner.tokenizer import split_sentences
 from sequence_models.ner.types import COURSE_TYPES, OTHER_TYPES, display_name
-from sequence_models.runtime import AssetError, asset_path, use_inference_threads
+from sequence_models.runtime import AssetError, use_inference_threads
 from ui import heavy, palette
+from ui.charts import CHART
+from ui.evaluation import results_or_note
+from ui.inputs import example_text_box
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.ner_figures import f1_bars, tag_heatmap, tag_strip_html
 from ui.presentation import controls, intro, screens
@@ -60,13 +64,13 @@ EXAMPLES: dict[str, str] = {
 }
 #: Two sentences identical up to and including "Jordan"; only the words after it differ.
 JORDAN = ("Officials in Jordan said the water was low.", "Officials in Jordan River towns said the water was low.")
-#: Session flag: the examples menu disagreed with the text at load (a link with both ?ner_ex= and ?ner_text=).
-STALE_EXAMPLE = "_ner_stale_example"
 #: Longest text (URL-encoded) that is kept in the page's address; longer text is left out of links.
 URL_TEXT_LIMIT = 2000
 TEXT_KEY = "ner_text"
 SAVED_TEXT_KEY = "_ner_text_saved"   # not a widget key: survives a visit to another page
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+#: The per-token chart draws only tags this likely somewhere in the sentence (until all tags are asked for).
+TAG_FLOOR = 0.02
 
 
 def ontonotes_colour(label: str) -> str:
@@ -90,33 +94,10 @@ def run_model(kind: str, text: str) -> Analysis:
 
 
 @st.cache_data(show_spinner=False)
-def evaluation() -> dict | None:
-    path = asset_path(EVALUATION_FILE)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "models" in data else None
-
-
-@st.cache_data(show_spinner=False)
 def demo_invalid_pair() -> tuple[str, list[str], list[str], list[int]] | None:
     """A built-in sentence on which the forward-only model emits an invalid I- tag (found by running it)."""
     use_inference_threads(1)
     return invalid_pair_demo(get_tagger("forward_lstm"))
-
-
-def set_example() -> None:
-    """Examples menu → text box. Clearing the menu keeps the text."""
-    example = EXAMPLES.get(st.session_state.get("ner_ex") or "")
-    if example is not None:
-        st.session_state[TEXT_KEY] = example
-
-
-def forget_example() -> None:
-    """Text box edited: once it no longer holds the chosen example, the menu goes back to "no example"."""
-    if st.session_state.get(TEXT_KEY) != EXAMPLES.get(st.session_state.get("ner_ex") or ""):
-        st.session_state["ner_ex"] = None
 
 
 def mirror_text_in_url(text: str, example: str | None) -> bool:
@@ -139,6 +120,16 @@ def mirror_text_in_url(text: str, example: str | None) -> bool:
     return fits
 
 
+def starting_text(example: str | None) -> str:
+    """The box's text when a session first draws it: a link's ``?ner_text=``, else the text kept from an
+    earlier visit to this page (a widget's state is dropped on a visit to another page), else the example's."""
+    from_url = st.query_params.get(TEXT_KEY)
+    saved = st.session_state.get(SAVED_TEXT_KEY)
+    return (from_url if isinstance(from_url, str)
+            else saved if isinstance(saved, str) and example is None
+            else EXAMPLES.get(example or "", DEFAULT_TEXT))
+
+
 # --- page -----------------------------------------------------------------------------
 
 st.title("🏷️ Named-entity recognition")
@@ -158,32 +149,13 @@ except AssetError as exc:
     st.error(f"The NER models are not available: {exc}")
     st.stop()
 
-stale_link = st.session_state.pop(STALE_EXAMPLE, False)
-if stale_link:
-    st.session_state["ner_ex"] = None
 with controls("Text to tag"):
-    example = st.selectbox("Examples", list(EXAMPLES), index=None, placeholder="Choose an example…",
-                           key="ner_ex", bind="query-params", on_change=set_example, disabled=locked("ner_ex"),
-                           help="The first example uses each of the course notes' ten entity types once.")
-    if TEXT_KEY not in st.session_state:
-        # A widget's state is dropped when the student visits another page; the copy kept under
-        # SAVED_TEXT_KEY brings the text back when they return (a link's ?ner_text= still wins).
-        from_url = st.query_params.get(TEXT_KEY)
-        saved = st.session_state.get(SAVED_TEXT_KEY)
-        st.session_state[TEXT_KEY] = (from_url if isinstance(from_url, str)
-                                      else saved if isinstance(saved, str) and example is None
-                                      else EXAMPLES.get(example or "", DEFAULT_TEXT))
-    over_cap = len(st.session_state[TEXT_KEY] or "") > MAX_CHARS
-    if over_cap:  # the box never holds more than the tagger reads
-        st.session_state[TEXT_KEY] = st.session_state[TEXT_KEY][:MAX_CHARS]
-    raw = st.text_area(f"Text to tag (up to {MAX_CHARS:,} characters)", key=TEXT_KEY, height=110,
-                       max_chars=MAX_CHARS, on_change=forget_example, disabled=locked(TEXT_KEY))
-raw = raw or ""
+    box = example_text_box(
+        EXAMPLES, "ner_ex", TEXT_KEY, menu_label="Examples", start=starting_text, max_chars=MAX_CHARS,
+        menu_help=f"The first example uses each of the course notes' {len(COURSE_TYPES)} entity types once.",
+        text_label=f"Text to tag (up to {MAX_CHARS:,} characters)", height=110)
+example, raw, over_cap = box.example, box.text, box.cut
 st.session_state[SAVED_TEXT_KEY] = raw
-if example is not None and raw != EXAMPLES.get(example) and not stale_link:
-    # A link whose ?ner_text= is not its ?ner_ex= example: the URL wins on a first run, so clear the menu on a rerun.
-    st.session_state[STALE_EXAMPLE] = True
-    st.rerun()
 text = raw[:MAX_CHARS]
 if over_cap or len(raw) >= MAX_CHARS:
     st.warning(f"The box holds at most {MAX_CHARS:,} characters (the tagger's limit), so anything pasted beyond "
@@ -212,8 +184,8 @@ with entities_screen:
     with controls("Entity types"):
         chosen = st.pills("Show types", type_options, selection_mode="multi", default=list(COURSE_TYPES),
                           key="ner_types", bind="query-params", disabled=locked("ner_types"),
-                          help="The course's ten types are on; NORP, CARDINAL and the other OntoNotes types are off "
-                               "until you pick them.")
+                          help=f"The course's {len(COURSE_TYPES)} types are on; NORP, CARDINAL and the other "
+                               "OntoNotes types are off until you pick them.")
     chosen = chosen or []
     visible = {o for c in chosen for o in COURSE_TYPES.get(c, (c,))}
     st.markdown(highlight_html(text, bi.entities, ontonotes_colour, display_name, visible), unsafe_allow_html=True)
@@ -264,7 +236,8 @@ with per_token:
                                             disabled=locked("ner_hm")) or "BiLSTM-CRF"
         all_tags = st.toggle(f"Show all {len(TAGS)} tags", key="ner_alltags", bind="query-params",
                              disabled=locked("ner_alltags"),
-                             help="By default only tags with probability ≥ 0.02 somewhere in the sentence are drawn.")
+                             help=f"By default only tags with probability ≥ {TAG_FLOOR:g} somewhere in the sentence "
+                                  "are drawn.")
     rows = bounds[which or 0]
     if len(rows) > MAX_COLS:
         st.caption(f"This sentence has {len(rows)} tokens; the chart shows the first {MAX_COLS}.")
@@ -272,19 +245,23 @@ with per_token:
     res = bi if hm_model == "BiLSTM-CRF" else fw
     what = ("CRF marginals p(tag | whole sentence)" if res is bi else "softmax p(tag | words up to here)")
     probs = res.probs[rows.start:rows.stop]
-    keep = list(range(len(TAGS))) if all_tags else [j for j in range(len(TAGS)) if probs[:, j].max() >= 0.02]
+    keep = list(range(len(TAGS))) if all_tags else [j for j in range(len(TAGS)) if probs[:, j].max() >= TAG_FLOOR]
     keep = keep or [0]
     st.markdown(f"**{hm_model}: {what}**")
     st.plotly_chart(tag_heatmap([res.tokens[i].text for i in rows], [res.tags[i] for i in rows],
-                                probs[:, keep].T, [TAGS[j] for j in keep]), width="stretch")
+                                probs[:, keep].T, [TAGS[j] for j in keep]), width="stretch", config=CHART)
     st.caption("Columns are the input tokens x<1> … x<Tx>; rows are the possible outputs; each column sums to 1. "
                "The outlined cell is the tag the model chose (Viterbi path for the CRF, the most likely tag "
                "for the forward-only model). Numbers are written in when the sentence is short; hover for the rest.")
 
 # --- bidirectional vs forward-only ----------------------------------------------------------
 with both_ways:
+    widths = {kind: get_tagger(kind).model.out.in_features for kind in MODEL_LABELS}
+    width = (f"the same width ({widths['forward_lstm']} numbers per token)"
+             if widths["forward_lstm"] == widths["bilstm_crf"]
+             else f"{widths['forward_lstm']} numbers per token (the BiLSTM: {widths['bilstm_crf']})")
     st.markdown(
-        "The forward-only LSTM has the same width (256 numbers per token) but reads left to right only, so its "
+        f"The forward-only LSTM has {width} but reads left to right only, so its "
         "label for a word can use the words **before** it and nothing after. The BiLSTM also reads right to left, "
         "and the CRF links neighbouring labels. An entity the other model does not find exactly (same words, same "
         "type) is outlined in dashed vermilion.")
@@ -399,11 +376,8 @@ with both_ways:
 
 # --- evaluation -----------------------------------------------------------------------
 with how_good:
-    ev = evaluation()
-    if ev is None:
-        st.warning("No evaluation results yet: run `python -m sequence_models evaluate ner` to create "
-                   f"assets/{EVALUATION_FILE}.")
-    else:
+    ev = results_or_note(EVALUATION_FILE, "ner")
+    if ev is not None:
         models = ev["models"]
         kinds = [k for k in MODEL_LABELS if k in models]
         set_names = [s for s in SET_LABELS if s in models[kinds[0]].get("sets", {})]
@@ -438,12 +412,15 @@ with how_good:
                 st.plotly_chart(f1_bars([r["type"] for r in course], [r["course type"] for r in course],
                                         {"BiLSTM-CRF": [r["F1 BiLSTM-CRF"] for r in course],
                                          "Forward-only": [r["F1 forward-only"] for r in course]},
-                                        [r["support"] for r in course], threshold=0.5), width="stretch")
+                                        [r["support"] for r in course], threshold=WEAK_F1), width="stretch",
+                                config=CHART)
             st.caption(("GMB's own annotation, compared on the types both schemes share: person, organization, "
                         "location (GMB geo + gpe vs OntoNotes GPE + LOC) and date/time. " if gold else
-                        "The course's ten types come first. ")
-                       + "Precision and recall are the BiLSTM-CRF's. Speed on one CPU thread, batches of 64: "
-                       + " · ".join(f"{MODEL_LABELS[k]} {models[k]['tokens_per_second']:,} tokens/s, "
+                        f"The course's {len(COURSE_TYPES)} types come first; the dotted line marks F1 {WEAK_F1}, "
+                        "below which a type counts as still weak. ")
+                       + "Precision and recall are the BiLSTM-CRF's. Speed on one CPU thread: "
+                       + " · ".join(f"{MODEL_LABELS[k]} {models[k]['tokens_per_second']:,} tokens/s "
+                                    f"in batches of {models[k]['batch_size']}, "
                                     f"{models[k]['parameters']:,} parameters" for k in kinds) + ".")
 
     st.markdown("##### What this model learned from, and where it is still weak")

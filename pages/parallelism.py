@@ -6,13 +6,15 @@ import time
 
 import streamlit as st
 
-from sequence_models.limitations.parallelism import (BATCH_RANGE, LAYERS, LENGTHS, THREADS, WIDTH_RANGE, TimingConfig,
-                                                     conv_layers_to_see_everything, forward_flops, load_gpu_timing,
-                                                     load_thread_reference, same_flops, server_busy, time_layers)
+from sequence_models.limitations.parallelism import (BATCH_RANGE, CONV_KERNEL, LAYERS, LENGTHS, THREADS, WIDTH_RANGE,
+                                                     TimingConfig, attention_heads, conv_layers_to_see_everything,
+                                                     forward_flops, load_gpu_timing, load_thread_reference, same_flops,
+                                                     server_busy, time_layers)
 from ui import heavy
+from ui.charts import CHART
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.parallelism_figures import (gflops_figure, gpu_figure, per_layer_figure, same_flops_figure, speedup_figure,
-                                    time_figure)
+from ui.parallelism_figures import (FAST, SLOW, SPEEDUP_TITLE, gflops_figure, gpu_figure, per_layer_figure,
+                                    same_flops_figure, speedup_figure, time_figure)
 from ui.presentation import controls, intro, screens
 from ui.teaching import Answer, checkpoint, locked
 
@@ -21,6 +23,8 @@ ensure_app_navigation()  # first visit after a server start: go through app.py
 #: seconds a session waits between two "Measure again" presses
 REMEASURE_EVERY = 60.0
 BUDGET = 10.0
+REPEATS = 5  # timed runs per layer and length; the fastest counts
+CACHE_SECONDS = 3600  # a setting's measurement is kept this long (for every visitor)
 
 
 @st.cache_resource
@@ -30,15 +34,16 @@ def measurement_versions() -> dict:
     return {}
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Measuring the four layers on 1 and 2 threads…")
+@st.cache_data(max_entries=32, ttl=CACHE_SECONDS, show_spinner=f"Measuring the {len(LAYERS)} layers on "
+                                                                f"{' and '.join(map(str, THREADS))} threads…")
 def measure(lengths: tuple[int, ...], width: int, batch: int, threads: tuple[int, ...], version: int):
     """Cached by its parameters: the same settings are measured once an hour at most (``version``
     changes only when someone presses *Measure again* for this setting). ``threads`` is (1,) when
     the server is busy: a second thread would then only measure the contention."""
     with heavy.slot():
-        res = time_layers(TimingConfig(lengths=lengths, width=width, batch=batch, repeats=5, budget=BUDGET,
+        res = time_layers(TimingConfig(lengths=lengths, width=width, batch=batch, repeats=REPEATS, budget=BUDGET,
                                        threads=threads))
-        sf = same_flops(batch, lengths[-1], width, threads=threads)
+        sf = same_flops(batch, lengths[-1], width, threads=threads, repeats=REPEATS)
     return res, sf
 
 
@@ -80,7 +85,7 @@ work, in_a_row, cores, timing, gpu, try_this = screens(
 with work, controls("Lengths, width and batch"):
     c1, c2, c3 = st.columns([3, 2, 2])
     longest = c1.select_slider("Longest sequence T", list(LENGTHS), value=1024, key="par_Tmax", bind="query-params",
-                               help="Lengths from 16 up to this one, doubling each time.",
+                               help=f"Lengths from {LENGTHS[0]} up to this one, doubling each time.",
                                disabled=locked("par_Tmax"))
     width = c2.select_slider("Width d (hidden units = channels)", [16, 32, 64, 128, 256], value=128, key="par_d",
                              bind="query-params", disabled=locked("par_d"))
@@ -108,19 +113,20 @@ with work:
 
     if checkpoint("par_cp_work", f"At T = {n_last} (d = {width}, batch {batch}), which layer gets more useful "
                   "arithmetic per second out of one CPU core?", ["The RNN", "Self-attention"], work_answer):
-        st.plotly_chart(gflops_figure(res), width="stretch", key="par_gflops", config={"displayModeBar": False})
+        st.plotly_chart(gflops_figure(res), width="stretch", key="par_gflops", config=CHART)
         ranked = sorted(((v, k) for k, v in g_last.items() if v is not None), reverse=True)
         st.markdown(
             f"At T = {n_last}, one core achieves: " + ", ".join(f"**{k}** {v:.1f}" for v, k in ranked)
             + " GFLOP/s. The count is the multiply-adds of each forward pass (2 FLOPs each): "
-            "RNN 4·B·T·d², LSTM 16·B·T·d², attention 8·B·T·d² + 4·B·T²·d, convolution 2·B·T·d²·3. The vanilla "
+            f"RNN 4·B·T·d², LSTM 16·B·T·d², attention 8·B·T·d² + 4·B·T²·d, convolution 2·B·T·d²·{CONV_KERNEL}. "
+            "The vanilla "
             "RNN's T products of a [B × d] row block by a [d × d] matrix are each too small to keep the core's "
             "vector units busy, and the next cannot start before the previous ends."
             + (" The LSTM does better than the vanilla RNN here: its four gates make each step's product 4 times "
                "wider, which a core runs more efficiently, but its steps are still a chain."
                if g_last["LSTM"] and g_last["RNN"] and g_last["LSTM"] > g_last["RNN"] else ""))
-        st.caption("GFLOP/s on one thread use the CPU time of the measuring thread (best of 5 runs), so time slices "
-                   "taken by other programs on this shared server do not count against a layer.")
+        st.caption(f"GFLOP/s on one thread use the CPU time of the measuring thread (best of {res.config.repeats} "
+                   "runs), so time slices taken by other programs on this shared server do not count against a layer.")
 
 with in_a_row:
     row, once = sf.gflops(sf.cpu_in_a_row), sf.gflops(sf.cpu_at_once)
@@ -131,7 +137,7 @@ with in_a_row:
         f"**{once:.1f} GFLOP/s** against **{row:.1f} GFLOP/s** for the chain ({once / row:.1f}×): same arithmetic, "
         "worse use of the machine."
     )
-    st.plotly_chart(same_flops_figure(sf), width="stretch", key="par_same", config={"displayModeBar": False})
+    st.plotly_chart(same_flops_figure(sf), width="stretch", key="par_same", config=CHART)
     if 2 in sf.in_a_row:
         st.caption(f"With 2 threads (wall clock): the chain takes {sf.in_a_row[2] * 1e3:.2f} ms "
                    f"(1 thread: {sf.in_a_row[1] * 1e3:.2f} ms), the single product {sf.at_once[2] * 1e3:.2f} ms "
@@ -139,10 +145,11 @@ with in_a_row:
 
 with cores:
     if 2 in res.by_threads:
-        sp = {k: res.speedup(k)[last] if last is not None else None for k in LAYERS}
-        st.plotly_chart(speedup_figure(res), width="stretch", key="par_speedup", config={"displayModeBar": False})
+        sp = {k: res.speedup(k, FAST, SLOW)[last] if last is not None else None for k in LAYERS}
+        st.plotly_chart(speedup_figure(res), width="stretch", key="par_speedup", config=CHART)
         st.markdown(
-            f"Wall-clock time on 1 thread ÷ on 2 threads, best of 5 each. At T = {n_last}: "
+            f"Wall-clock time on {SLOW} thread ÷ on {FAST} threads, best of {res.config.repeats} each. "
+            f"At T = {n_last}: "
             + ", ".join(f"**{k}** {fmt(v, '.2f')}×" for k, v in sp.items())
             + ". A recurrent layer can only split each small step's product between the threads (and pays to "
             "synchronise them T times); attention and the convolution hand both threads a large product."
@@ -163,14 +170,14 @@ with cores:
                     f"{ref['cores']} cores{'' if quiet else ': busy, so partly contention'}; batch "
                     f"{ref['config']['batch']}, d {ref['config']['width']}) by "
                     "`python benchmarks/limitations_timing.py --record`:")
-        st.plotly_chart(per_layer_figure(lens, ref["speedup"], "speed-up, 1 → 2 threads (×)", "×", log_y=False,
+        st.plotly_chart(per_layer_figure(lens, ref["speedup"], SPEEDUP_TITLE, "×", log_y=False,
                                          reference=1.0, reference_text="no gain"),
-                        width="stretch", key="par_speedup_ref", config={"displayModeBar": False})
+                        width="stretch", key="par_speedup_ref", config=CHART)
         st.markdown(f"At T = {lens[-1]}: "
                     + ", ".join(f"**{k}** {fmt(v[-1], '.2f')}×" for k, v in ref["speedup"].items()) + ".")
 
 with timing:
-    st.plotly_chart(time_figure(res), width="stretch", key="par_timing", config={"displayModeBar": False})
+    st.plotly_chart(time_figure(res), width="stretch", key="par_timing", config=CHART)
     if res.skipped:
         st.info(f"The {res.config.budget:.0f} s measuring budget ran out: lengths "
                 f"{', '.join(map(str, res.skipped))} were not measured this time (the server is busy). The numbers "
@@ -190,7 +197,8 @@ with timing:
     elif t_rnn is not None and t_att is not None:
         lines.append(f"- **At T = {n_last} attention is faster** ({t_att * 1e3:.2f} ms vs the RNN's "
                      f"{t_rnn * 1e3:.2f} ms), although its T² pair comparisons make up {share:.0%} of its work.")
-    lines.append(f"- **A convolution is one step too**, but one layer with kernel 3 only sees 3 neighbours; to connect "
+    lines.append(f"- **A convolution is one step too**, but one layer with kernel {CONV_KERNEL} only sees "
+                 f"{CONV_KERNEL} neighbours; to connect "
                  f"the last output to the first input at T = {n_last} takes "
                  f"{conv_layers_to_see_everything(n_last)} stacked layers (or dilations, as in WaveNet).")
     st.markdown("\n".join(lines))
@@ -198,19 +206,21 @@ with timing:
     st.dataframe([{k: ("not measured" if v is None else f"{v:g}") for k, v in r.items()} for r in rows],
                  hide_index=True, width="stretch")
     threads_used = " and ".join(f"({n})" for n in res.config.threads)
-    st.caption("Times are the CPU time of one forward pass on one thread (best of 5), which other programs' "
+    st.caption(f"Times are the CPU time of one forward pass on one thread (best of {res.config.repeats}), which "
+               "other programs' "
                f"time slices do not inflate. Measured on this server ({res.device_name}) with "
                f"torch.set_num_threads{threads_used}, input [batch "
-               f"{batch}, T, d {width}]; the whole measurement took {res.total_seconds:.1f} s and is cached for an "
-               "hour per setting. RNN and LSTM are torch.nn.RNN/LSTM; self-attention is torch.nn.MultiheadAttention "
-               f"({4 if width % 4 == 0 else 1} heads); the convolution has kernel size 3.")
+               f"{batch}, T, d {width}]; the whole measurement took {res.total_seconds:.1f} s and is cached for "
+               f"{CACHE_SECONDS / 60:.0f} minutes per setting. RNN and LSTM are torch.nn.RNN/LSTM; self-attention is "
+               f"torch.nn.MultiheadAttention ({attention_heads(width)} heads); the convolution has kernel size "
+               f"{CONV_KERNEL}.")
     b1, b2 = st.columns([1, 2])
     b1.download_button("⬇ Measurements (CSV)", table_csv(rows), file_name=f"parallelism_d{width}_B{batch}.csv",
                        mime="text/csv", key="par_csv")
     waited = time.monotonic() - st.session_state.get("par_measured_at", -REMEASURE_EVERY)
     again = b2.button("Measure this setting again", key="par_again", disabled=waited < REMEASURE_EVERY,
                       help="Timings vary with what else the server is doing; this re-measures the setting on screen "
-                           "(at most once a minute per visitor).")
+                           f"(at most once every {REMEASURE_EVERY:.0f} s per visitor).")
     if again and waited >= REMEASURE_EVERY:
         st.session_state["par_measured_at"] = time.monotonic()
         versions[setting] = versions.get(setting, 0) + 1
@@ -221,7 +231,7 @@ with gpu:
     if data:
         st.markdown(f"Recorded by `python benchmarks/limitations_gpu.py` on **{data['device']}** (batch "
                     f"{data['config']['batch']}, d {data['config']['width']}):")
-        st.plotly_chart(gpu_figure(data), width="stretch", key="par_gpu", config={"displayModeBar": False})
+        st.plotly_chart(gpu_figure(data), width="stretch", key="par_gpu", config=CHART)
         i = len(data["lengths"]) - 1
         st.markdown(f"At T = {data['lengths'][i]}: the RNN {fmt(data['gflops']['RNN'][i], '.1f')} GFLOP/s, "
                     f"self-attention {fmt(data['gflops']['self-attention'][i], '.1f')} GFLOP/s.")
@@ -236,9 +246,11 @@ with gpu:
     lesson_link("pages/gradients.py", label="Back to: vanishing & exploding gradients")
 
 try_this.markdown(
-    "- Double T from 256 to 512. By what factor does each layer's time grow? Which one is linear in T, which one "
-    "quadratic?\n"
-    "- Set the batch to 32. The RNN still takes T steps, but each step now multiplies 32 rows at once: what happens "
-    "to its GFLOP/s? (Batching is how recurrent networks are trained efficiently.)\n"
-    "- If a GPU made every *single step* 100× faster, how long would the RNN and the attention layer take at T = 1024?"
+    f"- Double T from {LENGTHS[-3]} to {LENGTHS[-2]}. By what factor does each layer's time grow? Which one is "
+    "linear in T, which one quadratic?\n"
+    f"- Set the batch to {BATCH_RANGE[1]}. The RNN still takes T steps, but each step now multiplies "
+    f"{BATCH_RANGE[1]} rows at once: what happens to its GFLOP/s? (Batching is how recurrent networks are trained "
+    "efficiently.)\n"
+    "- If a GPU made every *single step* 100× faster, how long would the RNN and the attention layer take at "
+    f"T = {LENGTHS[-1]}?"
 )

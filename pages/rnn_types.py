@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from sequence_models.rnn_types import (ARCHITECTURES, MAX_STEPS, START, VOCAB, Step, run_architecture, steps_csv,
-                                       train_toy_rnn)
+from sequence_models.rnn_types import (ARCHITECTURES, MAX_STEPS, START, VOCAB, Architecture, Step, run_architecture,
+                                       steps_csv, train_toy_rnn)
+from ui.charts import CHART, STATIC_CHART
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
 from ui.rnn_diagram import unrolled_figure
@@ -15,12 +16,14 @@ ensure_app_navigation()  # first visit after a server start: go through app.py
 # The type control shows (and puts in the URL) plain-ASCII names: ?rt_type=Many-to-many
 LABELS = {a.name.replace("–", "-"): a.key for a in ARCHITECTURES.values()}
 PLAY_SECONDS = 1.0  # one step per tick while ▶ Play is on
+TOY_SEED, TOY_STEPS = 0, 300  # how the toy RNN is trained (Adam steps on "hello " repeated)
+CHECK_TX = 5  # the many-to-one checkpoint's input length
 
 
 @st.cache_resource(show_spinner="Training the toy RNN on “hello ”…")
 def toy_model():
     """The trained toy RNN, shared by every session."""
-    return train_toy_rnn(seed=0)
+    return train_toy_rnn(seed=TOY_SEED, steps=TOY_STEPS)
 
 
 def vec(values: list[float]) -> str:
@@ -39,8 +42,8 @@ def sup(name: str, t: int | str) -> str:
 
 def input_source(step: Step) -> str:
     if step.x_is_start:
-        return ("the **start symbol** (real decoders read a special ⟨start⟩ token; this toy's five-letter vocabulary "
-                "has none, so the space, which begins every word it was trained on, plays that role)")
+        return (f"the **start symbol** (real decoders read a special ⟨start⟩ token; this toy's {len(VOCAB)}-character "
+                "vocabulary has none, so the space, which begins every word it was trained on, plays that role)")
     if step.x_from_feedback:
         y_prev = sup(r"\hat y", step.t - 1)
         return f"the previous output {y_prev}, fed back"
@@ -83,7 +86,17 @@ def step_numbers(step: Step, fed_back: bool, one_to_one: bool, last_encoder: boo
                     + (" It is fed back as the next step's input." if fed_back else ""))
     with right:
         st.plotly_chart(output_bars([show_char(c) for c in VOCAB], step.y_hat, show_char(step.y_char)),
-                        width="stretch", key="rt_yhat_bar", config={"displayModeBar": False})
+                        width="stretch", key="rt_yhat_bar", config=CHART)
+
+
+def length_slider(label: str, key: str, bounds: tuple[int, int], held: int, fixed: int | None,
+                  arch: Architecture) -> int:
+    """A length slider bound to ``?key=`` and set to ``held`` (already inside ``bounds``), or, when ``arch``
+    fixes the length at ``fixed``, a greyed-out slider that shows it."""
+    if fixed is not None:
+        return st.slider(label, 1, MAX_STEPS, fixed, disabled=True, help=f"Fixed for {arch.name}: {arch.shape}.")
+    st.session_state[key] = held
+    return st.slider(label, bounds[0], bounds[1], key=key, bind="query-params", disabled=locked(key))
 
 
 def weights_view(weights: dict) -> None:
@@ -93,20 +106,22 @@ def weights_view(weights: dict) -> None:
              ("W_ya", "W_ya: hidden → output", hidden, chars))
     for col, (name, title, xs, ys) in zip(st.columns(3), views):
         col.plotly_chart(weight_heatmap(name, title, weights[name], xs, ys), width="stretch", key=f"rt_w_{name}",
-                         config={"displayModeBar": False})
+                         config=CHART)
 
 
 st.title("RNN types")
+model = toy_model()
 intro(
     r"One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "
     r"W_{ax} x^{\langle t \rangle} + b_a)$ with output $\hat y^{\langle t \rangle} = \mathrm{softmax}(W_{ya} "
-    r"a^{\langle t \rangle} + b_y)$, wired five ways. The cell is a real, tiny RNN (4 hidden units) that "
-    "has just been trained to predict the next character of “hello ”, so every number below is computed "
+    rf"a^{{\langle t \rangle}} + b_y)$, wired {len(ARCHITECTURES)} ways. The cell is a real, tiny RNN "
+    f"({model.cell.hidden_size} hidden units) that has just been trained to predict the next character of "
+    "“hello ”, so every number below is computed "
     r"now. The same weights $W_{ax}$, $W_{aa}$, $W_{ya}$ are used at every time step: that is what *unrolling* means."
 )
-model = toy_model()
 
-side_by_side, one_at_a_time, try_this = screens(["The five types side by side", "One at a time", "Try this"])
+side_by_side, one_at_a_time, try_this = screens([f"The {len(ARCHITECTURES)} types side by side", "One at a time",
+                                                  "Try this"])
 with side_by_side:
     # Thumbnails with at most four cells, three to a row, so their letters stay readable.
     thumb_lengths = {"one_to_many": (1, 3), "many_to_one": (3, 1), "many_to_many": (3, 3), "encoder_decoder": (2, 2)}
@@ -118,13 +133,13 @@ with side_by_side:
                 st.markdown(f"**{arch.name}** ({arch.shape})")
                 st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
                                 width="stretch", key=f"rt_small_{arch.key}",
-                                config={"displayModeBar": False, "staticPlot": True})
+                                config=STATIC_CHART)
                 st.caption(arch.example)
                 if arch.page:
                     lesson_link(arch.page, label="See it for real")
 
     def many_to_one_answer() -> Answer:
-        run5 = run_architecture(model, "many_to_one", 5, 1)
+        run5 = run_architecture(model, "many_to_one", CHECK_TX, 1)
         outputs = [s for s in run5.steps if s.y_hat is not None]
         last = outputs[-1]
         return Answer(correct=str(len(outputs)),
@@ -132,10 +147,10 @@ with side_by_side:
                           f"{len(outputs)} output: ŷ⟨{last.t}⟩, most likely “{show_char(last.y_char)}” "
                           f"(p = {max(last.y_hat):.2f}). Steps 1–{last.t - 1} only update the hidden state.")
 
-    if checkpoint("rt_cp_many_to_one", "With Tx = 5 in **many-to-one**, how many outputs does the network produce?",
-                  ["0", "1", "4", "5"], many_to_one_answer):
-        st.plotly_chart(unrolled_figure(run_architecture(model, "many_to_one", 5, 1)), width="stretch",
-                        key="rt_cp_many_to_one_fig", config={"displayModeBar": False})
+    if checkpoint("rt_cp_many_to_one", f"With Tx = {CHECK_TX} in **many-to-one**, how many outputs does the "
+                  "network produce?", ["0", "1", str(CHECK_TX - 1), str(CHECK_TX)], many_to_one_answer):
+        st.plotly_chart(unrolled_figure(run_architecture(model, "many_to_one", CHECK_TX, 1)), width="stretch",
+                        key="rt_cp_many_to_one_fig", config=CHART)
 
 one_at_a_time.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")
 with one_at_a_time, controls("RNN type and lengths"):
@@ -150,21 +165,11 @@ with one_at_a_time, controls("RNN type and lengths"):
     tx_now, ty_now = arch.clamp(st.session_state.get("rt_tx", tx_default), st.session_state.get("rt_ty", ty_default))
     c1, c2, c3 = st.columns(3)
     with c1:
-        if arch.tx_range[0] == arch.tx_range[1]:
-            tx = st.slider("Input length Tx", 1, MAX_STEPS, arch.tx_range[0], disabled=True,
-                           help=f"Fixed for {arch.name}: {arch.shape}.")
-        else:
-            st.session_state["rt_tx"] = tx_now
-            tx = st.slider("Input length Tx", arch.tx_range[0], arch.tx_range[1], key="rt_tx", bind="query-params",
-                           disabled=locked("rt_tx"))
+        fixed_tx = arch.tx_range[0] if arch.tx_range[0] == arch.tx_range[1] else None
+        tx = length_slider("Input length Tx", "rt_tx", arch.tx_range, tx_now, fixed_tx, arch)
     with c2:
-        if arch.tied or arch.ty_range[0] == arch.ty_range[1]:
-            ty = st.slider("Output length Ty", 1, MAX_STEPS, tx if arch.tied else arch.ty_range[0], disabled=True,
-                           help=f"Fixed for {arch.name}: {arch.shape}.")
-        else:
-            st.session_state["rt_ty"] = ty_now
-            ty = st.slider("Output length Ty", arch.ty_range[0], arch.ty_range[1], key="rt_ty", bind="query-params",
-                           disabled=locked("rt_ty"))
+        fixed_ty = tx if arch.tied else arch.ty_range[0] if arch.ty_range[0] == arch.ty_range[1] else None
+        ty = length_slider("Output length Ty", "rt_ty", arch.ty_range, ty_now, fixed_ty, arch)
     with c3:
         seed_char = "h"
         if arch.key in ("one_to_one", "one_to_many"):
@@ -216,7 +221,7 @@ def stepper() -> None:
             st.toggle("▶ Play", key="rt_play", disabled=locked("rt_step"),
                       help=f"Advance one step every {PLAY_SECONDS:g} s, looping back to step 1 after the last.")
     st.plotly_chart(unrolled_figure(run, active=step_no), width="stretch", key="rt_big_diagram",
-                    config={"displayModeBar": False})
+                    config=CHART)
     shown_out = run.output_text.replace(" ", "␣") or "—"
     st.markdown(f"Input **{run.input_text.replace(' ', '␣')}** → output **{shown_out}**. "
                 "Hover a cell for its hidden state.")
@@ -234,8 +239,8 @@ with one_at_a_time:
     with st.expander("The shared weights (the same at every step)"):
         weights_view(run.weights)
         st.caption(f"b_a = ({', '.join(f'{v:+.2f}' for v in run.weights['b_a'])}), "
-                   f"b_y = ({', '.join(f'{v:+.2f}' for v in run.weights['b_y'])}). Trained with Adam for 300 "
-                   "steps, seed 0.")
+                   f"b_y = ({', '.join(f'{v:+.2f}' for v in run.weights['b_y'])}). Trained with Adam for {TOY_STEPS} "
+                   f"steps, seed {TOY_SEED}.")
 
 try_this.markdown(
     "- In **many-to-many**, step to the two *l*s of “hello”. The input is the same letter both times; why does the "

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
-from sequence_models.runtime import AssetError, asset_path, use_inference_threads
+from sequence_models.runtime import AssetError, use_inference_threads
 from sequence_models.sentiment.data import ATTRIBUTION
 from sequence_models.sentiment.evaluate import read_word_order
-from sequence_models.sentiment.inference import EVALUATION_FILE, Loaded, Reading, analyse, load_one
-from sequence_models.sentiment.page_data import examples, pair_rows, reading_csv
+from sequence_models.sentiment.inference import EVALUATION_FILE, MAX_TOKENS, Loaded, Reading, analyse, load_one
+from sequence_models.sentiment.page_data import examples, pair_rows, reading_csv, short_text_share
 from ui import heavy
-from ui.inputs import markdown_literal
+from ui.charts import CHART
+from ui.evaluation import results_or_note
+from ui.inputs import example_text_box, markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
 from ui.sentiment_figures import (
@@ -26,10 +26,10 @@ ensure_app_navigation()  # first visit after a server start: go through app.py
 #: The text box keeps at most this many characters (short reviews are what the model knows).
 MAX_CHARS = 500
 DEFAULT_TEXT = "The screen is great, but the battery is not good."
+#: The hidden-state heatmap draws this many units (those the output layer weighs most) until all are asked for.
+TOP_UNITS = 24
 #: The pair the bag-of-words checkpoint asks about (pair 1 of the word-order set).
 PAIR = ("Good, not bad.", "Bad, not good.")
-#: Session flag: the examples menu disagreed with the text at load (a link with both ?sen_ex= and ?sen_text=).
-STALE_EXAMPLE = "_sen_stale_example"
 
 
 @st.cache_resource(show_spinner="Loading the sentiment models…")
@@ -45,32 +45,11 @@ def read(text: str) -> Reading:
 
 
 @st.cache_data(show_spinner=False)
-def evaluation() -> dict | None:
-    try:
-        return json.loads(asset_path(EVALUATION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-@st.cache_data(show_spinner=False)
 def example_menu() -> dict[str, str]:
     return examples(read_word_order())
 
 
 EXAMPLES = example_menu()
-
-
-def set_example() -> None:
-    """Examples menu → text box. Clearing the menu keeps the text."""
-    example = EXAMPLES.get(st.session_state.get("sen_ex") or "")
-    if example is not None:
-        st.session_state["sen_text"] = example
-
-
-def forget_example() -> None:
-    """Text box edited: once it no longer holds the chosen example, the menu goes back to "no example"."""
-    if st.session_state.get("sen_text") != EXAMPLES.get(st.session_state.get("sen_ex") or ""):
-        st.session_state["sen_ex"] = None
 
 
 def verdict(label: str | None, p: float) -> str:
@@ -96,25 +75,15 @@ except AssetError as exc:
     st.error(f"The sentiment models are not available: {exc}")
     st.stop()
 
-stale_link = st.session_state.pop(STALE_EXAMPLE, False)
-if stale_link:
-    st.session_state["sen_ex"] = None
 with controls("Review to read"):
-    example = st.selectbox("Examples (the word-order pairs come in twos)", list(EXAMPLES), index=None,
-                           placeholder="Choose an example…", key="sen_ex", bind="query-params",
-                           on_change=set_example, disabled=locked("sen_ex"),
-                           help="Ordinary reviews, and minimal pairs from the word-order set: the same words "
-                                "in a different order, with opposite meanings.")
-    if "sen_text" not in st.session_state:
-        st.session_state["sen_text"] = EXAMPLES.get(example or "", DEFAULT_TEXT)
-    raw = st.text_area(f"Type a review of a phone, a camera, a printer… (up to {MAX_CHARS} characters)",
-                       key="sen_text", height=80, bind="query-params", on_change=forget_example,
-                       disabled=locked("sen_text"))
-raw = raw or ""
-if example is not None and raw != EXAMPLES.get(example) and not stale_link:
-    # A link whose ?sen_text= is not its ?sen_ex= example: the URL wins on a first run, so clear the menu.
-    st.session_state[STALE_EXAMPLE] = True
-    st.rerun()
+    box = example_text_box(
+        EXAMPLES, "sen_ex", "sen_text", menu_label="Examples (the word-order pairs come in twos)",
+        menu_help="Ordinary reviews, and minimal pairs from the word-order set: the same words in a different "
+                  "order, with opposite meanings.",
+        start=lambda example: EXAMPLES.get(example or "", DEFAULT_TEXT),
+        text_label=f"Type a review of a phone, a camera, a printer… (up to {MAX_CHARS} characters)",
+        height=80, bind="query-params")
+raw = box.text
 text = raw
 if len(raw) > MAX_CHARS:
     cut = raw.rfind(" ", 0, MAX_CHARS)
@@ -136,7 +105,7 @@ word_screen, bag_screen, hidden_screen, how_good, try_this = screens([
 
 # --- word by word -------------------------------------------------------------------------
 with word_screen:
-    st.plotly_chart(diagram(reading), width="stretch", key="sen_diagram", config={"displayModeBar": False})
+    st.plotly_chart(diagram(reading), width="stretch", key="sen_diagram", config=CHART)
     st.caption(f"Many-to-one: Tx = {len(reading.tokens)} tokens (words and marks) in, Ty = 1 verdict out. The same "
                "GRU cell (the same weights) reads every token; only the last hidden state reaches the output ŷ.")
     c1, c2 = st.columns(2)
@@ -147,7 +116,7 @@ with word_screen:
     st.markdown(words_html(reading.tokens, reading.moves), unsafe_allow_html=True)
     st.caption("Each word is coloured by how much it moved the GRU's P(positive): blue up, vermilion down, "
                "white hardly at all (the first word is measured from 0.5).")
-    st.plotly_chart(probability_chart(reading), width="stretch", key="sen_probs")
+    st.plotly_chart(probability_chart(reading), width="stretch", key="sen_probs", config=CHART)
     biggest = max(range(len(reading.moves)), key=lambda i: abs(reading.moves[i]))
     st.markdown(
         f"The output layer is applied after **every** word, so P(positive | the first t words) exists for every "
@@ -160,7 +129,7 @@ with word_screen:
         shown = ", ".join(f"“{markdown_literal(u, 30)}”" for u in list(dict.fromkeys(unknown))[:8])
         notes.append(f"Not in the models' vocabulary (read as one *unknown word*): {shown}.")
     if reading.truncated:
-        notes.append("Only the first 200 words and marks are read.")
+        notes.append(f"Only the first {MAX_TOKENS} words and marks are read.")
     if notes:
         st.caption(" ".join(notes))
     st.download_button("Download the per-word probabilities (CSV)", reading_csv(reading),
@@ -173,7 +142,7 @@ with bag_screen:
         "squashed to a probability. Order is gone before it starts, so **any reordering of your words gets the "
         f"same score**. For your text: bias {reading.bow_bias:+.2f} + the weights below = "
         f"P(positive) {reading.bow_prob:.3f}, against the GRU's {p_final:.3f}.")
-    st.plotly_chart(bow_chart(reading), width="stretch", key="sen_bow")
+    st.plotly_chart(bow_chart(reading), width="stretch", key="sen_bow", config=CHART)
     st.markdown("##### Same words, opposite meanings")
 
     def pair_answer() -> Answer:
@@ -200,9 +169,9 @@ with hidden_screen:
     with controls("Hidden units"):
         all_units = st.toggle("Show all hidden units", key="sen_units", bind="query-params",
                               disabled=locked("sen_units"),
-                              help="By default the 24 units the output layer weighs most are drawn.")
-    top = len(head) if all_units else 24
-    st.plotly_chart(hidden_heatmap(reading, head, top), width="stretch", key="sen_hidden")
+                              help=f"By default the {TOP_UNITS} units the output layer weighs most are drawn.")
+    top = len(head) if all_units else TOP_UNITS
+    st.plotly_chart(hidden_heatmap(reading, head, top), width="stretch", key="sen_hidden", config=CHART)
     st.markdown(
         f"Each column is the GRU's hidden state a⟨t⟩ after one word ({len(head)} numbers between −1 and 1; the "
         f"{'all' if all_units else str(top)} rows shown are the units the output layer weighs most). The verdict "
@@ -212,11 +181,8 @@ with hidden_screen:
 
 # --- evaluation -----------------------------------------------------------------------------
 with how_good:
-    ev = evaluation()
-    if ev is None:
-        st.warning("No evaluation results yet: run `python -m sequence_models evaluate sentiment` to create "
-                   f"assets/{EVALUATION_FILE}.")
-    else:
+    ev = results_or_note(EVALUATION_FILE, "sentiment")
+    if ev is not None:
         models = ev["models"]
         st.markdown(f"Measured by `python -m sequence_models evaluate sentiment` on the {ev['texts']:,} test "
                     f"texts ({100 * ev['positive_share']:.0f} % positive), which no model saw while training.")
@@ -245,7 +211,7 @@ with how_good:
             kinds = list(models["gru"]["word_order"]["by_kind"])
             st.plotly_chart(word_order_chart(kinds, {m["name"]: [m["word_order"]["by_kind"][k]["accuracy"]
                                                                  for k in kinds] for m in models.values()}),
-                            width="stretch", key="sen_wo")
+                            width="stretch", key="sen_wo", config=CHART)
             st.caption(
                 f"GRU {100 * gru_wo:.0f} % vs bag of words {100 * bow_wo:.0f} %: "
                 f"{acc['word_order_margin_points']:.0f} points. The pairs were written for this lesson "
@@ -259,13 +225,20 @@ with how_good:
             first = models["gru"]["by_length"]
             st.plotly_chart(length_chart([b["words"] for b in first], [b["n"] for b in first],
                                          {m["name"]: [b["accuracy"] for b in m["by_length"]] for m in models.values()}),
-                            width="stretch", key="sen_len")
+                            width="stretch", key="sen_len", config=CHART)
     st.markdown("##### What this model knows, and what it does not")
+    if ev:
+        words, share = short_text_share(ev["models"]["gru"]["by_length"])
+        learned = f"{ev['models']['gru']['training']['train_texts']:,}"
+        short = f"{100 * share:.0f} % of the test texts have at most {words} words"
+    else:
+        learned, short = "thousands of", "Most texts are short"
     st.markdown(
-        "- **Consumer products, 2004–2008.** It learned from about 35,000 pros, cons and review sentences about "
+        f"- **Consumer products, 2004–2008.** It learned from {learned} pros, cons and review sentences about "
         "cameras, phones, MP3 players, printers and routers. Movie, restaurant or book reviews use words it has "
         "rarely or never seen (“plot”, “actors”, “delicious”, “waiter”), and it will often be wrong on them.\n"
-        "- **Short texts.** Most training texts have under 16 words; long reviews with many turns are new to it.\n"
+        f"- **Short texts.** {short}, and the training texts are like them; long reviews with many turns "
+        "are new to it.\n"
         "- **Pros and cons, not sentences.** Many training texts are bare lists (“Size, price, quality”) whose "
         "label came from the column they were written in, so some verdicts rest on little evidence.\n"
         "- **Words it never saw** all become one *unknown* word; sarcasm (“Great, it broke on day two”) fools it.")

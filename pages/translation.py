@@ -7,12 +7,14 @@ import json
 import streamlit as st
 
 from sequence_models.runtime import AssetError, asset_path, use_inference_threads
-from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS
-from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM
+from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS, LONG_JOIN
+from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM, TOP_K
+from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS
 from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult, is_byte_piece,
                                                    load_model, translate)
 from sequence_models.translation.vocab import EOS
 from ui import heavy
+from ui.charts import CHART
 from ui.inputs import markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
@@ -111,20 +113,20 @@ def step_through(result: TranslationResult) -> None:
             st.plotly_chart(probability_bars([piece_text(p) for p in result.source_tokens], row, top,
                                              "English piece", "α = %{y:.3f} on “%{customdata}”",
                                              "orange = the piece read most at this step"),
-                            width="stretch", key="tr_att_row", config={"displayModeBar": False})
+                            width="stretch", key="tr_att_row", config=CHART)
         else:
             st.markdown("No attention row: this decoder only sees the encoder's final summary vector, the same "
                         "at every step.")
     with right:
         words = [piece_text(w) for w, _ in result.steps_top[t - 1]]
         probs = [p for _, p in result.steps_top[t - 1]]
-        st.markdown("Top-5 next pieces:")
+        st.markdown(f"Top-{TOP_K} next pieces:")
         st.plotly_chart(probability_bars(words, probs, words.index(chosen) if chosen in words else None,
                                          "candidate next piece", "P(“%{customdata}”) = %{y:.3f}",
                                          "orange = the piece written"),
-                        width="stretch", key="tr_top5", config={"displayModeBar": False})
+                        width="stretch", key="tr_top5", config=CHART)
         if chosen not in words:
-            st.caption(f"The chosen piece “{literal(chosen)}” is not in this step's top 5: beam search kept it "
+            st.caption(f"The chosen piece “{literal(chosen)}” is not in this step's top {TOP_K}: beam search kept it "
                        "because the whole sentence scored better.")
 
 
@@ -132,7 +134,8 @@ def _bucket(rows: list[dict], name: str) -> dict | None:
     return next((r for r in rows if r["bucket"] == name), None)
 
 
-def length_drop(evaluation: dict, model: str, start: str = "6–15", end: str = "26–40") -> float | None:
+def length_drop(evaluation: dict, model: str, start: str = LONG_BUCKETS[0][0],
+                end: str = LONG_BUCKETS[2][0]) -> float | None:
     """BLEU (lower-cased, greedy) lost by ``model`` on the joined-sentence set from bucket ``start`` to ``end``."""
     rows = evaluation["models"].get(model, {}).get("long", {}).get("buckets", [])
     a, b = _bucket(rows, start), _bucket(rows, end)
@@ -150,7 +153,7 @@ def why_attention(evaluation: dict) -> None:
     st.markdown(
         f"On the {evaluation['pairs']:,} test pairs (one reference each, greedy decoding, lower-cased sacreBLEU) "
         f"the attention model scores **{ga['overall']['bleu_lc']:.1f} BLEU** and the model without attention "
-        f"**{gp['overall']['bleu_lc']:.1f}**; on sentences of at most 20 words "
+        f"**{gp['overall']['bleu_lc']:.1f}**; on sentences of at most {SHORT_WORDS} words "
         f"{ga['upto20']['bleu_lc']:.1f} against {gp['upto20']['bleu_lc']:.1f}. Cased, the scores are "
         f"{ga['overall']['bleu']:.1f} and {gp['overall']['bleu']:.1f}.")
     if "long" in att and "long" in pl:
@@ -159,7 +162,8 @@ def why_attention(evaluation: dict) -> None:
         st.markdown(
             "**Long inputs.** Tatoeba's sentences are short: its test split has too few long ones to show what "
             "attention is for. So we built a second, clearly separate test set: the test split's sentences, "
-            "joined 2–6 at a time into one input (English joined with a space, French likewise), "
+            f"joined {LONG_JOIN[0]}–{LONG_JOIN[1]} at a time into one input (English joined with a space, French "
+            "likewise), "
             f"{evaluation.get('long_per_bucket', 0)} inputs per length bucket.")
         if drop_a is not None and drop_p is not None and checkpoint(
                 "tr_cp_length", f"Which model loses more BLEU from {lo} to {hi} words?",
@@ -174,17 +178,17 @@ def why_attention(evaluation: dict) -> None:
                                             "without attention": pl["long"]["buckets"]},
                                            "English input length (words), joined-sentence test set",
                                            "BLEU (lower-cased, greedy)"),
-                            width="stretch", key="tr_bleu_long", config={"displayModeBar": False})
+                            width="stretch", key="tr_bleu_long", config=CHART)
             st.caption("The shape of Bahdanau et al. (2015), figure 2: the fixed-length encoder–decoder collapses "
                        "as inputs grow; with attention the fall is gentler. Hover a point for the number of inputs.")
-    st.markdown("**By sentence length on the test split itself** (buckets with fewer than 100 sentences are "
+    st.markdown(f"**By sentence length on the test split itself** (buckets with fewer than {MIN_BUCKET} sentences are "
                 "anecdotes: hover for the counts):")
     st.plotly_chart(bleu_by_length({"with attention": ga["buckets"], "without attention": gp["buckets"]},
                                    "English sentence length (words), test split", "BLEU (lower-cased, greedy)"),
-                    width="stretch", key="tr_bleu_len", config={"displayModeBar": False})
-    beam_key = f"beam{evaluation.get('beam', 5)}"
+                    width="stretch", key="tr_bleu_len", config=CHART)
+    beam_key = f"beam{evaluation.get('beam', BEAM)}"
     if beam_key in att:
-        st.caption(f"With beam search (width {evaluation.get('beam', 5)}) the attention model scores "
+        st.caption(f"With beam search (width {evaluation.get('beam', BEAM)}) the attention model scores "
                    f"{att[beam_key]['overall']['bleu_lc']:.1f} and the model without attention "
                    f"{pl[beam_key]['overall']['bleu_lc']:.1f} (lower-cased).")
     names = att.get("names")
@@ -230,7 +234,7 @@ with sentence, controls("Sentence, model and beam width"):
     if example and example.startswith("Hard"):
         st.caption("A hard one on purpose: the model learned from short everyday sentences (Tatoeba), where words "
                    "like these are rare or absent. Expect a wrong translation, and look at where the decoder looked "
-                   "while it went wrong. Beam search (width 5) often helps a little.")
+                   f"while it went wrong. Beam search (width {BEAM}) often helps a little.")
     with c1:
         if "tr_en" not in st.session_state:
             st.session_state["tr_en"] = EXAMPLES["Directions"]
@@ -290,8 +294,8 @@ else:
             other_result = cached_translation(text, int(beam), other)
             st.caption(f"The same sentence {other_label}: “{literal(other_result.translation)}”. Switch the "
                        "**Model** control to explore it.")
-        except (AssetError, ValueError):
-            pass
+        except (AssetError, ValueError, heavy.Busy):
+            pass  # only a side note: a busy server or a missing second model leaves it out
         if result.output_tokens and result.output_tokens[-1] != EOS:
             st.caption("The decoder hit its length limit before writing the end-of-sentence token ⟨/s⟩.")
         else:
@@ -301,11 +305,11 @@ else:
             with st.expander(f"Beam search kept {len(result.alternatives)} finished translations", expanded=True):
                 st.dataframe(
                     [{"rank": i + 1, "French": a.translation or "(empty)", "log P": round(a.logprob, 3),
-                      "log P / T^0.7": round(a.normalised, 3)} for i, a in enumerate(result.alternatives)],
+                      f"log P / T^{LENGTH_ALPHA}": round(a.normalised, 3)} for i, a in enumerate(result.alternatives)],
                     hide_index=True, width="stretch")
                 st.caption("Beam search keeps the best partial translations at every step and ranks the finished "
-                           "ones by log-probability divided by length^0.7, so longer sentences are not unfairly "
-                           "penalised.")
+                           f"ones by log-probability divided by length^{LENGTH_ALPHA}, so longer sentences are not "
+                           "unfairly penalised.")
 
     with looked:
         if result.attention is not None:
@@ -328,7 +332,7 @@ else:
                             "(_ marks a piece that starts a word). This is exactly what the model computes.")
             st.plotly_chart(attention_heatmap(matrix.numpy(), src_labels, out_labels,
                                               "word" if by_words else "piece"),
-                            width="stretch", key="tr_att_heatmap", config={"displayModeBar": False})
+                            width="stretch", key="tr_att_heatmap", config=CHART)
             sums = matrix.sum(dim=1).tolist()
             st.markdown(f"**Sanity check: each row sums to 1.** The {len(sums)} row sums computed now range from "
                         f"{min(sums):.6f} to {max(sums):.6f} (a softmax over the {len(result.source_tokens)} "
@@ -362,7 +366,7 @@ with try_this:
         "noun and the other before it: in which heatmap does the bright cell step back to the left?\n"
         "- Pick a long example and switch between **Attention** and **No attention**. Where does the model without "
         "attention start to lose the thread?\n"
-        "- Set the beam width to 5. Are the alternatives different translations or the same one with small "
+        f"- Set the beam width to {BEAM}. Are the alternatives different translations or the same one with small "
         "changes? When would you want the second-best?"
     )
     lesson_link("pages/rnn_types.py", label="Back to the five RNN types (encoder–decoder)")

@@ -26,10 +26,43 @@ def _param(rows: int, cols: int | None = None) -> nn.Parameter:
     return nn.Parameter(torch.empty(shape))
 
 
+def _torch_weights(layer: nn.Module, whole: type[nn.Module], gates: int) -> tuple[tuple[torch.Tensor, ...], ...]:
+    """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of layer 0 of a torch recurrent layer (``whole``,
+    e.g. ``nn.LSTM``) or of its one-step cell, each split into ``gates`` blocks in PyTorch's row order."""
+    sfx = "_l0" if isinstance(layer, whole) else ""
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    return tuple(getattr(layer, f"{name}{sfx}").chunk(gates) for name in names)
+
+
+def _gated_from_torch(cls: type, layer: nn.Module, whole: type[nn.Module]):
+    """A ``cls`` cell (:class:`LSTMCell`, :class:`GRUCell`) of ``layer``'s sizes with each gate's input
+    block copied into ``W_<g>x`` and its recurrent block into ``W_<g>a``. Returns the cell and layer 0's
+    bias blocks ``(bias_ih, bias_hh)``, which each cell folds into its own biases."""
+    w_ih, w_hh, b_ih, b_hh = _torch_weights(layer, whole, len(cls.GATES))
+    cell = cls(layer.input_size, layer.hidden_size)
+    with torch.no_grad():
+        for g, wi, wh in zip(cls.GATES, w_ih, w_hh):
+            getattr(cell, f"W_{g}x").copy_(wi)
+            getattr(cell, f"W_{g}a").copy_(wh)
+    return cell, b_ih, b_hh
+
+
 class _Cell(nn.Module):
     """What every cell shares: PyTorch's initialisation and a zero starting state."""
 
     hidden_size: int
+    GATES: tuple[str, ...] = ()
+
+    def _register_gates(self, input_size: int, hidden_size: int, gate_bias: bool) -> None:
+        """Set the sizes and register, gate by gate in :attr:`GATES` order, ``W_<g>x`` ``[hidden, input]``,
+        ``W_<g>a`` ``[hidden, hidden]`` and (with ``gate_bias``) ``b_<g>`` ``[hidden]``. The order is the
+        order :meth:`reset_parameters` draws them in, so it fixes what a seed gives."""
+        self.input_size, self.hidden_size = input_size, hidden_size
+        for g in self.GATES:
+            self.register_parameter(f"W_{g}x", _param(hidden_size, input_size))
+            self.register_parameter(f"W_{g}a", _param(hidden_size, hidden_size))
+            if gate_bias:
+                self.register_parameter(f"b_{g}", _param(hidden_size))
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """Uniform(-1/sqrt(hidden), 1/sqrt(hidden)), as PyTorch initialises its RNNs."""
@@ -70,12 +103,12 @@ class RNNCell(_Cell):
     @classmethod
     def from_torch(cls, rnn: nn.RNN | nn.RNNCell) -> "RNNCell":
         """Copy layer 0 of a ``torch.nn.RNN`` (or an ``RNNCell``); both biases fold into ``b_a``."""
-        sfx = "_l0" if isinstance(rnn, nn.RNN) else ""
+        (w_ih,), (w_hh,), (b_ih,), (b_hh,) = _torch_weights(rnn, nn.RNN, 1)
         cell = cls(rnn.input_size, rnn.hidden_size, rnn.nonlinearity)
         with torch.no_grad():
-            cell.W_ax.copy_(getattr(rnn, f"weight_ih{sfx}"))
-            cell.W_aa.copy_(getattr(rnn, f"weight_hh{sfx}"))
-            cell.b_a.copy_(getattr(rnn, f"bias_ih{sfx}") + getattr(rnn, f"bias_hh{sfx}"))
+            cell.W_ax.copy_(w_ih)
+            cell.W_aa.copy_(w_hh)
+            cell.b_a.copy_(b_ih + b_hh)
         return cell
 
 
@@ -97,11 +130,7 @@ class LSTMCell(_Cell):
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__()
-        self.input_size, self.hidden_size = input_size, hidden_size
-        for g in self.GATES:
-            self.register_parameter(f"W_{g}x", _param(hidden_size, input_size))
-            self.register_parameter(f"W_{g}a", _param(hidden_size, hidden_size))
-            self.register_parameter(f"b_{g}", _param(hidden_size))
+        self._register_gates(input_size, hidden_size, gate_bias=True)
         self.reset_parameters()
 
     def reset_parameters(self, generator: torch.Generator | None = None, forget_bias: float | None = None) -> None:
@@ -137,16 +166,10 @@ class LSTMCell(_Cell):
     @classmethod
     def from_torch(cls, lstm: nn.LSTM | nn.LSTMCell) -> "LSTMCell":
         """Copy layer 0 of a ``torch.nn.LSTM`` (or an ``LSTMCell``)."""
-        sfx = "_l0" if isinstance(lstm, nn.LSTM) else ""
-        cell = cls(lstm.input_size, lstm.hidden_size)
-        w_ih = getattr(lstm, f"weight_ih{sfx}").chunk(4)
-        w_hh = getattr(lstm, f"weight_hh{sfx}").chunk(4)
-        bias = (getattr(lstm, f"bias_ih{sfx}") + getattr(lstm, f"bias_hh{sfx}")).chunk(4)
+        cell, b_ih, b_hh = _gated_from_torch(cls, lstm, nn.LSTM)
         with torch.no_grad():
-            for g, wi, wh, b in zip(cls.GATES, w_ih, w_hh, bias):
-                getattr(cell, f"W_{g}x").copy_(wi)
-                getattr(cell, f"W_{g}a").copy_(wh)
-                getattr(cell, f"b_{g}").copy_(b)
+            for g, bi, bh in zip(cls.GATES, b_ih, b_hh):
+                getattr(cell, f"b_{g}").copy_(bi + bh)
         return cell
 
 
@@ -166,10 +189,7 @@ class GRUCell(_Cell):
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__()
-        self.input_size, self.hidden_size = input_size, hidden_size
-        for g in self.GATES:
-            self.register_parameter(f"W_{g}x", _param(hidden_size, input_size))
-            self.register_parameter(f"W_{g}a", _param(hidden_size, hidden_size))
+        self._register_gates(input_size, hidden_size, gate_bias=False)
         self.b_r, self.b_u = _param(hidden_size), _param(hidden_size)
         self.b_cx, self.b_ca = _param(hidden_size), _param(hidden_size)
         self.reset_parameters()
@@ -189,16 +209,8 @@ class GRUCell(_Cell):
     @classmethod
     def from_torch(cls, gru: nn.GRU | nn.GRUCell) -> "GRUCell":
         """Copy layer 0 of a ``torch.nn.GRU`` (or a ``GRUCell``)."""
-        sfx = "_l0" if isinstance(gru, nn.GRU) else ""
-        cell = cls(gru.input_size, gru.hidden_size)
-        w_ih = getattr(gru, f"weight_ih{sfx}").chunk(3)
-        w_hh = getattr(gru, f"weight_hh{sfx}").chunk(3)
-        b_ih = getattr(gru, f"bias_ih{sfx}").chunk(3)
-        b_hh = getattr(gru, f"bias_hh{sfx}").chunk(3)
+        cell, b_ih, b_hh = _gated_from_torch(cls, gru, nn.GRU)
         with torch.no_grad():
-            for g, wi, wh in zip(cls.GATES, w_ih, w_hh):
-                getattr(cell, f"W_{g}x").copy_(wi)
-                getattr(cell, f"W_{g}a").copy_(wh)
             cell.b_r.copy_(b_ih[0] + b_hh[0])
             cell.b_u.copy_(b_ih[1] + b_hh[1])
             cell.b_cx.copy_(b_ih[2])

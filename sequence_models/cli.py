@@ -94,6 +94,23 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
+def text_argument(text: str, limit: int) -> str:
+    """A command's TEXT argument; ``-`` reads standard input instead (see :func:`read_stdin`)."""
+    return read_stdin(limit) if text == "-" else text
+
+
+def printed_json_or_nothing(result: Any, as_json: bool, nothing: str) -> bool:
+    """The start of a text command's output: ``result.as_dict()`` as JSON when ``as_json``, else the
+    line ``nothing`` when ``result.tokens`` is empty. ``True`` when that was the whole output."""
+    if as_json:
+        print_json(result.as_dict())
+        return True
+    if not result.tokens:
+        print(nothing)
+        return True
+    return False
+
+
 def _call(target: str, argv: list[str]) -> int:
     module, func = target.split(":")
     return int(getattr(importlib.import_module(module), func)(argv) or 0)

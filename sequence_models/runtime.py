@@ -65,6 +65,17 @@ def asset_path(name: str) -> Path:
     return ASSETS_DIR / name
 
 
+def read_evaluation(name: str, required: tuple[str, ...] = ("models",)) -> dict | None:
+    """The results in ``assets/<name>`` (an ``evaluate`` command's JSON file), or ``None`` when the file
+    is missing, unreadable, not a JSON object or lacks one of the ``required`` keys."""
+    import json
+    try:
+        data = json.loads(asset_path(name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and all(k in data for k in required) else None
+
+
 def save_checkpoint(path: str | os.PathLike[str], state_dict: dict[str, torch.Tensor],
                     config: dict[str, Any], **extra: Any) -> Path:
     """Write ``{"state_dict", "config", **extra}`` with ``torch.save``; return the path."""

@@ -1,10 +1,11 @@
-"""Shared fixtures: AppTest for one page, the data folder, the project root."""
+"""Shared fixtures: AppTest for one page, the data folder, one torch thread, the project root."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from sequence_models.runtime import data_dir
@@ -28,3 +29,15 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"training data not found at {path} (set UNROLLED_DATA or put shared/ beside the project)")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a whole test module, as the app and the CLI use (the CI machine is shared).
+
+    A module opts in with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``; the thread
+    count before the module is restored after it."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -15,8 +15,9 @@ import sys
 
 import pytest
 
-from sequence_models.cli import main
 from sequence_models.music.midi import read_midi_notes
+from tests.cli_helpers import assert_one_line_error
+from tests.cli_helpers import run_in_process as run
 from tests.conftest import ROOT
 
 HUGE = ("Paris is big. " * 7200)[:100_000]
@@ -25,23 +26,6 @@ EMOJI = "🎵🙂 👍🏽 👩‍👩‍👧 🇫🇷"
 RTL = "مرحبا بالعالم שלום עולם"
 CONTROL = "a\x00b\x1b[31mc\u202ed\x07"
 COMMANDS = ("unroll", "melody", "ner", "translate", "gradients", "train", "evaluate")
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of ``python -m sequence_models *argv`` run in-process."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code: int, err: str, expected_code: int, fragment: str) -> None:
-    assert code == expected_code, err
-    assert err.endswith("\n") and err.count("\n") == 1, f"not one line: {err!r}"
-    assert "error:" in err and fragment in err, err
-    assert "Traceback" not in err
 
 
 BAD = [  # (argv, exit status, words in the message)
@@ -77,7 +61,7 @@ BAD = [  # (argv, exit status, words in the message)
     (["translate", " \t\n "], 2, "the input is empty"),
     (["translate", HUGE], 2, "the limit is 600"),
     (["translate", "word " * 100], 2, "the limit is 60 words"),
-    (["translate", "😀" * 200], 1, "subword pieces; the limit is 200"),  # piece count needs the model: exit 1
+    (["translate", "😀" * 200], 2, "subword pieces; the limit is 200"),  # counted by the loaded model, still exit 2
     (["translate", "x", "--beam", "nan"], 2, "whole number"),
     (["translate", "x", "--beam", "0"], 2, "between 1 and 8"),
     (["translate", "x", "--beam", "1e9"], 2, "whole number"),
@@ -253,3 +237,15 @@ def test_invalid_utf8_and_control_bytes_in_argv() -> None:
 def test_data_error_in_a_subprocess_is_one_line_and_fast() -> None:
     r = _cli("train", "translation", "--data", "/nonexistent/dir")
     assert r.returncode == 1 and r.stderr.count(b"\n") == 1 and b"translation data not found" in r.stderr
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["ner", "a" * 5_001], "the limit is 5,000"),
+    (["translate", ""], "the input is empty"),
+    (["translate", "😀" * 200], "subword pieces; the limit is 200"),    # needs the loaded model's subwords
+])
+def test_bad_text_is_a_bad_argument_in_a_real_process(argv: list[str], words: str) -> None:
+    """Issue 19, item 12: text the command refuses exits 2 (a bad argument) with one line, like the README says."""
+    r = _cli(*argv)
+    assert_one_line_error(r.returncode, r.stderr.decode(), 2, words)
+    assert r.stdout == b""

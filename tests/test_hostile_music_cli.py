@@ -7,40 +7,13 @@ named twice; outputs are checked before the work starts).
 
 from __future__ import annotations
 
-import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import mido
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*argv: str, timeout: float = 600) -> tuple[int, str, str]:
-    proc = subprocess.run([sys.executable, "-m", "sequence_models", *argv], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
-def midi_bytes() -> bytes:
-    mid = mido.MidiFile()
-    track = mido.MidiTrack()
-    mid.tracks.append(track)
-    for pitch in (62, 66, 69):
-        track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
-                  mido.Message("note_off", note=pitch, velocity=0, time=240)]
-    buf = io.BytesIO()
-    mid.save(file=buf)
-    return buf.getvalue()
+from tests.cli_helpers import assert_one_line_error
+from tests.cli_helpers import run_subprocess as run
+from tests.midi_files import midi_bytes
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -51,19 +24,22 @@ def midi_bytes() -> bytes:
 ])
 def test_bad_melody_arguments_exit_2(argv: list[str], words: str) -> None:
     code, out, err = run("melody", *argv, "--length", "8")
-    assert code == 2 and words in one_line(err) and out == ""
+    assert_one_line_error(code, err, 2, words)
+    assert out == ""
 
 
 def test_an_existing_output_is_kept_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "existing.mid"
     out.write_bytes(b"my own work")
     code, _, err = run("melody", "--length", "8", "--out", str(out))
-    assert code == 2 and "already exists" in one_line(err) and "--force" in err
+    assert_one_line_error(code, err, 2, "already exists")
+    assert "--force" in err
     assert out.read_bytes() == b"my own work"
     wav = tmp_path / "existing.wav"
     wav.write_bytes(b"keep me")
     code, _, err = run("melody", "--length", "8", "--out", str(tmp_path / "new.mid"), "--wav", str(wav))
-    assert code == 2 and "--wav" in one_line(err) and wav.read_bytes() == b"keep me"
+    assert_one_line_error(code, err, 2, "--wav")
+    assert wav.read_bytes() == b"keep me"
     assert not (tmp_path / "new.mid").exists()                       # refused before anything was written
     code, out_text, err = run("melody", "--length", "8", "--out", str(out), "--force")
     assert code == 0 and out.read_bytes()[:4] == b"MThd" and "wrote" in out_text
@@ -78,15 +54,16 @@ def test_the_same_file_twice_is_refused(tmp_path: Path) -> None:
     seed = tmp_path / "x.mid"
     seed.write_bytes(midi_bytes())
     code, _, err = run("melody", "--seed-midi", str(seed), "--out", str(seed), "--force")
-    assert code == 2 and "same file" in one_line(err)
+    assert_one_line_error(code, err, 2, "same file")
     assert seed.read_bytes() == midi_bytes()                        # the seed survives, even with --force
     p = tmp_path / "p"
     code, _, err = run("melody", "--length", "8", "--out", str(p), "--wav", str(p))
-    assert code == 2 and "same file" in one_line(err) and not p.exists()
+    assert_one_line_error(code, err, 2, "same file")
+    assert not p.exists()
     link = tmp_path / "link.mid"
     link.symlink_to(seed)
     code, _, err = run("melody", "--seed-midi", str(link), "--out", str(seed), "--force")
-    assert code == 2 and "same file" in one_line(err)
+    assert_one_line_error(code, err, 2, "same file")
 
 
 @pytest.mark.parametrize("source", ["/dev/zero", "huge"])
@@ -98,18 +75,12 @@ def test_a_huge_or_endless_seed_file_is_refused_without_reading_it_all(source: s
             fh.truncate(50_000_000)                                   # sparse: refused from its size alone
         source = str(path)
     code, _, err = run("melody", "--seed-midi", source, "--length", "8")
-    assert code == 1 and "200,000 bytes" in one_line(err)             # /dev/zero read whole: MemoryError
+    assert_one_line_error(code, err, 1, "200,000 bytes")             # /dev/zero read whole: MemoryError
 
 
 def test_triplet_lengths_print_as_fractions(tmp_path: Path) -> None:
     seed = tmp_path / "triplets.mid"
-    mid = mido.MidiFile(ticks_per_beat=480)
-    track = mido.MidiTrack()
-    mid.tracks.append(track)
-    for pitch in (60, 62, 64):                                        # triplet sixteenths: ⅙ beat = 80 ticks
-        track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
-                  mido.Message("note_off", note=pitch, velocity=0, time=80)]
-    mid.save(str(seed))
+    seed.write_bytes(midi_bytes([(pitch, 80) for pitch in (60, 62, 64)]))  # triplet sixteenths: ⅙ beat = 80 ticks
     code, out, err = run("melody", "--seed-midi", str(seed), "--length", "8")
     assert code == 0, err
     assert out.split(": ", 1)[1].startswith("C4 ⅙ D4 ⅙ E4 ⅙") and "0.1666" not in out
@@ -123,7 +94,7 @@ def test_evaluate_music_refuses_an_unwritable_output_before_working(tmp_path: Pa
         assert code == 1 and "Traceback" not in err, (bad, err)
         assert "LSTM" not in out                                       # no model was scored
     code, _, err = run("evaluate", "music", "--card", str(blocker / "README.md"), "--card-only", timeout=120)
-    assert code == 1 and one_line(err)
+    assert_one_line_error(code, err, 1)
 
 
 def test_evaluate_and_train_music_refuse_empty_data(tmp_path: Path) -> None:
@@ -131,16 +102,19 @@ def test_evaluate_and_train_music_refuse_empty_data(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     code, _, err = run("evaluate", "music", "--tokens", str(empty), "--out", str(tmp_path / "e.json"),
                        "--card", str(tmp_path / "card.md"), timeout=120)
-    assert code == 1 and "empty" in one_line(err) and not (tmp_path / "e.json").exists()
+    assert_one_line_error(code, err, 1, "empty")
+    assert not (tmp_path / "e.json").exists()
     code, _, err = run("train", "music", "--tokens", str(empty), "--out-dir", str(tmp_path / "w"), "--steps", "1",
                        timeout=120)
-    assert code == 1 and "empty" in one_line(err) and not list((tmp_path / "w").glob("*.pt"))
+    assert_one_line_error(code, err, 1, "empty")
+    assert not list((tmp_path / "w").glob("*.pt"))
 
 
 def test_train_music_checks_its_outputs_first(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code, out, err = run("train", "music", "--out-dir", str(blocker), "--steps", "1", timeout=120)
-    assert code == 1 and "not a folder" in one_line(err) and "step" not in out
+    assert_one_line_error(code, err, 1, "not a folder")
+    assert "step" not in out
     code, out, err = run("train", "music", "--out-dir", "/proc/music", "--steps", "1", timeout=120)
     assert code == 1 and "Traceback" not in err and "step" not in out

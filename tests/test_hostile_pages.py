@@ -10,17 +10,17 @@ and chart labels hold no raw ``<script>``/``<img>`` tags (plotly reads tags in l
 from __future__ import annotations
 
 import html
-import io
 import json
 import math
 import re
+from collections.abc import Iterator
 
-import mido
 import pytest
 
 from sequence_models.music.midi import MAX_UPLOAD_BYTES
 from sequence_models.ner.inference import MAX_CHARS as NER_MAX_CHARS
 from tests.conftest import open_page
+from tests.midi_files import midi_bytes as _midi
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -89,6 +89,21 @@ def assert_safe(at, what: str) -> None:
             assert not RAW_TAG.search(s), f"{what}: raw tag in a chart label: {s[:200]}"
 
 
+def each_payload(at, widget: str, key: str, blank: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """Type every text of :data:`TEXTS` into the ``widget`` (``"text_area"``, ``"text_input"``) keyed ``key``.
+
+    After each run the page must be safe (:func:`assert_safe`), and a blank text must bring the note
+    ``blank`` = (element kind such as ``"info"``, words in it). Yields (name, text) of the other texts."""
+    for name, text in TEXTS.items():
+        getattr(at, widget)(key=key).set_value(text).run()
+        assert_safe(at, f"{key} {name}")
+        if not text.strip():
+            kind, words = blank
+            assert words in getattr(at, kind)[0].value, f"{key} {name}"
+            continue
+        yield name, text
+
+
 def bound_values(at, keys) -> dict:
     out = {}
     for k in keys:
@@ -149,12 +164,7 @@ def _ner_shown_text(div: str) -> str:
 
 def test_ner_text_box_survives_every_payload() -> None:
     at = open_page("pages/ner.py")
-    for name, text in TEXTS.items():
-        at.text_area(key="ner_text").set_value(text).run()
-        assert_safe(at, f"ner {name}")
-        if not text.strip():
-            assert "Type or paste some English text" in at.info[0].value
-            continue
+    for name, text in each_payload(at, "text_area", "ner_text", ("info", "Type or paste some English text")):
         highlight = next(m.value for m in at.markdown if m.value.startswith('<div class="ner-text"'))
         shown = _ner_shown_text(highlight)
         if name == "huge":
@@ -178,12 +188,7 @@ def test_ner_hostile_text_in_the_url() -> None:
 
 def test_translation_box_survives_every_payload() -> None:
     at = open_page("pages/translation.py")
-    for name, text in TEXTS.items():
-        at.text_input(key="tr_en").set_value(text).run()
-        assert_safe(at, f"translation {name}")
-        if not text.strip():
-            assert "the input is empty" in at.warning[0].value
-            continue
+    for name, text in each_payload(at, "text_input", "tr_en", ("warning", "the input is empty")):
         if name == "huge":  # the box keeps 600 characters, still more than 60 words
             assert at.text_input(key="tr_en").value == HUGE[:600] and "the limit is 60 words" in at.warning[0].value
             continue
@@ -241,18 +246,6 @@ def test_non_finite_seed_in_the_url_opens_the_default(page: str, key: str, value
 
 # --- uploads on the music page ----------------------------------------------------------------
 
-def _midi(notes=((64, 0), (67, 240)), channel: int = 0, ticks_per_beat: int = 480) -> bytes:
-    mid = mido.MidiFile(ticks_per_beat=ticks_per_beat)
-    track = mido.MidiTrack()
-    mid.tracks.append(track)
-    for pitch, length in notes:
-        track += [mido.Message("note_on", note=pitch, velocity=80, channel=channel, time=0),
-                  mido.Message("note_off", note=pitch, velocity=0, channel=channel, time=length)]
-    buf = io.BytesIO()
-    mid.save(file=buf)
-    return buf.getvalue()
-
-
 GOOD = _midi(((64, 240), (67, 240), (71, 240)))
 UPLOADS = {  # name → (file name, bytes, expected words in the st.error, or None when the file is usable)
     "truncated": ("cut.mid", GOOD[: len(GOOD) // 2], "damaged"),
@@ -262,7 +255,7 @@ UPLOADS = {  # name → (file name, bytes, expected words in the st.error, or No
     "text": ("notes.mid", "C D E F G — ♪ 🎵".encode(), "not a MIDI file"),  # (a .txt name never gets here:
     # the browser only offers .mid/.midi, and Streamlit itself rejects other extensions)
     "empty": ("empty.mid", b"", "empty"),
-    "drums only": ("drums.mid", _midi(channel=9), "no notes"),
+    "drums only": ("drums.mid", _midi(((64, 0), (67, 240)), channel=9), "no notes"),
     "zero-length notes": ("zero.mid", _midi(((60, 0), (62, 0))), "no notes"),
     "html file name": (f"{IMG}![x](https:example.invalid).mid", b"MThd\0\0\0\6", "damaged"),
     "65535 tracks, none there": ("tracks.mid", b"MThd\0\0\0\6\0\1\xff\xff\1\xe0", "no notes"),

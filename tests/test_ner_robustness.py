@@ -22,6 +22,7 @@ from sequence_models.ner.tokenizer import tokenize
 from sequence_models.ner.train import Mix, epoch_sentences, init_from
 from sequence_models.ner.vocab import Vocab
 from sequence_models.runtime import save_checkpoint
+from tests.cli_helpers import assert_one_line_error
 from tests.conftest import ROOT
 from ui.ner_figures import MAX_NUMBERED_COLUMNS, tag_heatmap, tag_strip_html
 
@@ -35,9 +36,7 @@ def _cli(*args: str, stdin=None, input_: bytes | None = None, env=None) -> subpr
 
 
 def _one_line_error(r: subprocess.CompletedProcess, code: int, fragment: str) -> None:
-    err = r.stderr.decode()
-    assert r.returncode == code, err
-    assert err.count("\n") == 1 and "error:" in err and fragment in err and "Traceback" not in err, err
+    assert_one_line_error(r.returncode, r.stderr.decode(), code, fragment)
 
 
 # --- issue 19 item 1: long runs of one character ---------------------------------------------------

@@ -132,3 +132,86 @@ def test_presenting_at_1280x720_fits_tabs_collapses_the_sidebar_and_shows_the_pi
         page.screenshot(path=str(shots / "switched_on_from_the_sidebar.png"))
         browser.close()
     assert not failures, "\n".join(failures)
+
+
+# --- Plotly's PNG export (issue 16, item 3) ---------------------------------------------------------------
+
+def test_the_chart_config_offers_only_the_png_download() -> None:
+    from ui.charts import CHART, STATIC_CHART
+
+    assert CHART["modeBarButtons"] == [["toImage"]] and CHART["toImageButtonOptions"]["format"] == "png"
+    assert offers_png(CHART) and offers_png({}) and not offers_png({"displayModeBar": False})
+    assert not offers_png({"modeBarButtonsToRemove": ["toImage"]})
+    assert STATIC_CHART["staticPlot"] is True
+
+
+def test_pages_use_the_shared_chart_configs() -> None:
+    """One way to configure a chart: no page writes its own Plotly config."""
+    import re
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "pages").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "displayModeBar" not in text, path.name
+        configs = re.findall(r"\bconfig=([^,)]+)", text)
+        assert len(configs) == text.count("plotly_chart("), f"{path.name}: a chart without config=CHART"
+        for config in configs:
+            assert config.strip() in {"CHART", "STATIC_CHART"}, (path.name, config)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_interactive_chart_offers_the_png_download_when_presenting(page: str) -> None:
+    import json
+
+    at = open_page(page, {"present": "true"}, timeout=300)     # a loaded machine trains rnn_types' toy RNN slowly
+    assert not at.exception, at.exception
+    configs = [json.loads(c.proto.config or "{}") for c in at.get("plotly_chart")]
+    interactive = [c for c in configs if not c.get("staticPlot")]
+    assert interactive, f"no interactive chart on {page}"
+    for config in interactive:
+        assert offers_png(config), config
+
+
+def offers_png(config: dict) -> bool:
+    """Does a chart with this Plotly ``config`` show the camera ("Download plot as a png") on hover?"""
+    if config.get("displayModeBar") is False or "toImage" in config.get("modeBarButtonsToRemove", []):
+        return False
+    buttons = config.get("modeBarButtons")
+    return buttons is None or any("toImage" in group for group in buttons)   # Plotly's default bar has it
+
+
+#: Plotly's camera button (its tooltip: "Download plot as a PNG"; older Plotly wrote "png").
+CAMERA = '[data-testid="stPlotlyChart"] .modebar-btn[data-title="Download plot as a png" i]'
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")
+def test_hovering_a_chart_offers_a_png_download_in_presentation_mode(tmp_path) -> None:
+    """Hover a lesson's main chart, click Plotly's camera: a PNG downloads (presenting, and not). Screenshots of
+    the mode bar at a projector's 1280×720 and at a phone's 390×844 go to $UNROLLED_SCREENSHOTS."""
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("UNROLLED_SCREENSHOTS", tmp_path)) / "png_export"
+    shots.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(timeout=180, log=tmp_path / "server.log") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size, query in [((1280, 720), "?present=true"), ((390, 844), "?present=true"), ((1280, 720), "")]:
+            page = browser.new_page(viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
+            page.goto(f"{url}/gradients{query}")
+            wait_until_idle(page, timeout_ms=240_000)
+            chart = page.locator('[data-testid="stPlotlyChart"]').first
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            camera = page.locator(CAMERA).first
+            camera.wait_for(state="visible", timeout=30_000)
+            page.screenshot(path=str(shots / f"gradients{'_present' if query else ''}_{size[0]}x{size[1]}.png"))
+            with page.expect_download(timeout=60_000) as info:
+                camera.click()
+            download = info.value
+            target = tmp_path / f"{size[0]}{query[1:8]}_{download.suggested_filename}"
+            download.save_as(target)
+            assert download.suggested_filename.endswith(".png"), download.suggested_filename
+            assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 5_000
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.close()
+        browser.close()

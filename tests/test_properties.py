@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis): tokenizers, MIDI writer/reader, gradient computation.
+"""Property-based tests (hypothesis): tokenizers and subwords, MIDI writer/reader, gradient computation.
 
 Each property is a documented guarantee checked on generated input. Example counts are small
 and examples are derandomized, so CI stays fast and reproducible; set ``UNROLLED_HYPOTHESIS=many``
@@ -26,7 +26,7 @@ from sequence_models.music.events import DURATIONS, PITCH_HI, PITCH_LO
 from sequence_models.music.midi import (MAX_UPLOAD_BYTES, melody_midi_bytes, read_midi_notes,
                                         seed_events_from_midi)
 from sequence_models.ner.tokenizer import split_sentences, tokenize
-from sequence_models.translation.tokenize import detokenize_fr, tokenize_en, tokenize_fr
+from sequence_models.translation.subwords import clean, group_words, load_subwords
 
 MANY = os.environ.get("UNROLLED_HYPOTHESIS") == "many"
 
@@ -80,33 +80,33 @@ def test_ner_plain_words_are_one_token_each(words: list[str], gaps: list[str]) -
     assert [t.text for t in tokenize(text)] == words
 
 
-# --- the translation tokenizers ---------------------------------------------------------------
+# --- the translation subwords -------------------------------------------------------------------
 
-@budget(60)
-@given(TEXT)
-def test_translation_tokens_are_normalised_lowercase_and_stable(text: str) -> None:
-    for tokenizer in (tokenize_en, tokenize_fr):
-        tokens = tokenizer(text)
-        assert tokens == tokenizer(text)                                # deterministic
-        for tok in tokens:
-            assert tok and not re.search(r"\s", tok)                   # no empty tokens, no whitespace
-            assert tok == tok.lower()                                   # lower-cased
-            assert "\u2019" not in tok and "\u00a0" not in tok          # straight apostrophes, plain spaces
-            assert unicodedata.is_normalized("NFC", tok)                # Unicode NFC
-        assert tokenizer(" ".join(tokens)) == tokens                    # tokens re-tokenize to themselves
+@pytest.fixture(scope="module")
+def subwords():
+    """The shipped SentencePiece model the translation page and CLI use."""
+    return load_subwords()
 
 
 @budget(60)
 @given(TEXT)
-def test_french_detokenize_then_tokenize_round_trips(text: str) -> None:
-    tokens = tokenize_fr(text)
-    assert tokenize_fr(detokenize_fr(tokens)) == tokens
+def test_translation_cleaning_is_normalised_and_idempotent(text: str) -> None:
+    cleaned = clean(text)
+    assert clean(cleaned) == cleaned                                     # idempotent
+    assert unicodedata.is_normalized("NFC", cleaned)                    # Unicode NFC
+    assert not set("\u2019\u2018\u00a0\u202f") & set(cleaned)           # straight apostrophes, plain spaces
+    assert cleaned == cleaned.strip() and "  " not in cleaned            # collapsed whitespace
 
 
-@budget(30)
-@given(st.from_regex(r"[a-z]{1,6}('[a-z]{1,4})?", fullmatch=True), st.sampled_from(["’", "'"]))
-def test_english_contractions_stay_whole_with_either_apostrophe(word: str, apostrophe: str) -> None:
-    assert tokenize_en(word.replace("'", apostrophe).upper()) == [word]
+@budget(60)
+@given(TEXT)
+def test_subwords_never_lose_a_character_and_group_into_words(subwords, text: str) -> None:
+    pieces = subwords.pieces(text)
+    assert "<unk>" not in pieces                                         # byte fallback: nothing is unknown
+    assert subwords.detokenize(pieces) == clean(text)                    # pieces give the text back
+    groups = group_words(pieces)
+    assert [i for g in groups for i in g] == list(range(len(pieces)))   # words partition the pieces, in order
+    assert all(groups)                                                   # no empty word
 
 
 # --- MIDI writer and reader --------------------------------------------------------------------

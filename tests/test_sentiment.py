@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 import torch
 
+from sequence_models import runtime
 from sequence_models.cli import main as cli_main
 from sequence_models.runtime import AssetError, DataError
 from sequence_models.sentiment.augment import Augmenter, sentiment_lexicon
@@ -17,17 +18,13 @@ from sequence_models.sentiment.data import LABELS, Vocab, read_examples, tokeniz
 from sequence_models.sentiment.evaluate import model_card, read_word_order, scores
 from sequence_models.sentiment.inference import MAX_TOKENS, analyse, load_one
 from sequence_models.sentiment.model import BagOfWords, SentimentRNN, default_config
-from sequence_models.sentiment.page_data import reading_csv
+from sequence_models.sentiment.page_data import reading_csv, short_text_share
 from sequence_models.sentiment.train import final_probs, main as train_main, pad, sequence_loss
+from tests.cli_helpers import assert_one_line_error, run_in_process
 from tests.conftest import ROOT
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
@@ -276,13 +273,8 @@ def test_cli_odd_text(text: str, capsys) -> None:
     (["evaluate", "sentiment", "--limit", "0"], 2, "at least 1"),
 ])
 def test_cli_errors_are_one_line(argv, code, fragment, capsys) -> None:
-    try:
-        got = cli_main(argv)
-    except SystemExit as exc:
-        got = exc.code
-    out, err = capsys.readouterr()
-    assert got == code, err
-    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+    got, _, err = run_in_process(argv, capsys)
+    assert_one_line_error(got, err, code, fragment)
 
 
 def test_evaluate_refuses_an_unwritable_output_before_working(tmp_path, capsys) -> None:
@@ -296,8 +288,7 @@ def test_missing_weights_fail_with_one_line(tmp_path, capsys) -> None:
     tiny_data(tmp_path / "data")
     code = cli_main(["evaluate", "sentiment", "--data", str(tmp_path / "data"), "--weights", str(tmp_path / "none"),
                      "--out", "-", "--card", "-"])
-    err = capsys.readouterr().err
-    assert code == 1 and err.count("\n") == 1 and "missing" in err
+    assert_one_line_error(code, capsys.readouterr().err, 1, "missing")
 
 
 def test_vocab_unknown_and_padding() -> None:
@@ -305,3 +296,22 @@ def test_vocab_unknown_and_padding() -> None:
     assert v.words[:2] == ["<pad>", "<unk>"] and v.encode(["a", "zzz"]) == [2, 1]
     ids, lengths = pad([[2, 3], []])
     assert ids.tolist() == [[2, 3], [1, 0]] and lengths.tolist() == [2, 1]
+
+
+def test_short_text_share_reads_the_closed_length_buckets() -> None:
+    buckets = [{"words": "1–4", "n": 30}, {"words": "5–8", "n": 50}, {"words": "9–16", "n": 15},
+               {"words": "17+", "n": 5}]
+    assert short_text_share(buckets) == (16, 0.95)
+    assert short_text_share(buckets[1:]) == (16, 65 / 70)
+
+
+def test_evaluation_files_are_read_or_refused_whole(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(runtime, "ASSETS_DIR", tmp_path)
+    (tmp_path / "good.json").write_text('{"models": {"gru": {}}, "texts": 3}', encoding="utf-8")
+    (tmp_path / "cut.json").write_text('{"models": {"gru"', encoding="utf-8")
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    (tmp_path / "bare.json").write_text('{"texts": 3}', encoding="utf-8")
+    assert runtime.read_evaluation("good.json") == {"models": {"gru": {}}, "texts": 3}
+    for name in ("cut.json", "list.json", "bare.json", "missing.json"):
+        assert runtime.read_evaluation(name) is None, name
+    assert runtime.read_evaluation("bare.json", required=()) == {"texts": 3}

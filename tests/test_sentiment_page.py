@@ -81,6 +81,21 @@ def test_example_menu_fills_the_text_and_a_pair_flips_the_gru_but_not_the_bag() 
     assert bow_a == bow_b                              # same words, same bag-of-words verdict and probability
 
 
+def test_the_menu_and_the_box_stay_in_step() -> None:
+    label = next(o for o in open_page(PAGE).selectbox(key="sen_ex").options if o.startswith("Cons"))
+    at = open_page(PAGE, {"sen_ex": label, "sen_text": "Great zoom."})    # a link whose text is not its example
+    assert not at.exception and at.selectbox(key="sen_ex").value is None
+    assert at.text_area(key="sen_text").value == "Great zoom."
+    at.selectbox(key="sen_ex").set_value(label).run()                     # picking an example fills the box
+    example = at.text_area(key="sen_text").value
+    assert example.startswith("Eats batteries") and at.selectbox(key="sen_ex").value == label
+    at.text_area(key="sen_text").set_value(example + " Still worth it.").run()
+    assert not at.exception and at.selectbox(key="sen_ex").value is None  # edited away: no longer the example
+    at.selectbox(key="sen_ex").set_value(label).run()
+    at.selectbox(key="sen_ex").set_value(None).run()                      # clearing the menu keeps the text
+    assert at.text_area(key="sen_text").value == example and not at.exception
+
+
 def test_url_state_and_odd_values() -> None:
     at = open_page(PAGE, {"sen_text": "Eats batteries", "sen_units": "true"})
     assert not at.exception
@@ -122,15 +137,10 @@ def test_presentation_mode_uses_tabs() -> None:
 
 
 def test_text_box_survives_every_hostile_payload() -> None:
-    from tests.test_hostile_pages import TEXTS, assert_safe
+    from tests.test_hostile_pages import each_payload
 
     at = open_page(PAGE)
-    for name, text in TEXTS.items():
-        at.text_area(key="sen_text").set_value(text).run()
-        assert_safe(at, f"sentiment {name}")
-        if not text.strip():
-            assert "Type a short review" in at.info[0].value
-            continue
+    for name, _ in each_payload(at, "text_area", "sen_text", ("info", "Type a short review")):
         chips = _chips(at)
         if name == "markdown":
             assert ">pwned</span>" in chips and "<h1" not in chips and "<a " not in chips

@@ -30,3 +30,12 @@ def style_subplots(fig: go.Figure, height: int, y_titles: Mapping[int, str], x_t
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white")
     return fig
 
+
+#: Plotly's configuration for every interactive chart in the lessons: the mode bar appears on hover with one
+#: button, Plotly's "Download plot as a png" (twice the screen resolution, for slides; presentation mode too);
+#: no zoom or pan buttons to get lost in. Pass it as ``st.plotly_chart(fig, config=CHART)``.
+CHART: dict = {"displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
+               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "unrolled-chart"}}
+
+#: A chart that is a picture (a small diagram drawn with Plotly): no hover, no mode bar.
+STATIC_CHART: dict = {"displayModeBar": False, "staticPlot": True}

@@ -1,6 +1,6 @@
 """Keep heavy work from piling up when a whole class uses the app at once.
 
-Two limits, both cheap:
+Three limits, all cheap:
 
 * **Process-wide slots** (:func:`slot`): at most ``UNROLLED_HEAVY_JOBS`` (default 2, one per core
   of a Community Cloud app) heavy computations run at the same time in the whole server process.

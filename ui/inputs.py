@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -79,3 +81,57 @@ def file_name_literal(name: str, limit: int = 60) -> str:
                       for c in str(name)[: 4 * limit])
     text = markdown_literal(visible, limit) + ("…" if len(" ".join(visible.split())) > limit else "")
     return text.replace(":", ":" + _WORD_JOINER).replace("@", "@" + _WORD_JOINER).replace("\\.", _WORD_JOINER + "\\.")
+
+
+@dataclass(frozen=True)
+class BoxText:
+    """What :func:`example_text_box` hands back."""
+
+    example: str | None  # the name of the chosen example, or None
+    text: str            # the text in the box ("" when empty)
+    cut: bool            # the held text was longer than ``max_chars`` and was cut before the box was drawn
+
+
+def example_text_box(examples: Mapping[str, str], menu_key: str, text_key: str, *, menu_label: str,
+                     text_label: str, start: Callable[[str | None], str], max_chars: int | None = None,
+                     menu_help: str | None = None, **text_area_options: Any) -> BoxText:
+    """An examples menu above a text box, kept in step: picking an example fills the box, editing the
+    box away from the example clears the menu, and clearing the menu keeps the text.
+
+    ``start(example)`` gives the box's text the first time it is drawn in a session (the chosen
+    example's, say). A link that names both an example and a different text (``?menu_key=…&text_key=…``)
+    opens with the link's text: the menu is cleared on one extra rerun. With ``max_chars`` the box
+    never holds more than that many characters. ``text_area_options`` go to ``st.text_area``."""
+    from ui.teaching import locked  # ui.teaching imports this module
+
+    stale_flag = f"_{menu_key}_stale_example"   # not a widget key: set when the menu disagreed with the text
+
+    def set_example() -> None:
+        example = examples.get(st.session_state.get(menu_key) or "")
+        if example is not None:
+            st.session_state[text_key] = example
+
+    def forget_example() -> None:
+        if st.session_state.get(text_key) != examples.get(st.session_state.get(menu_key) or ""):
+            st.session_state[menu_key] = None
+
+    stale_link = st.session_state.pop(stale_flag, False)
+    if stale_link:
+        st.session_state[menu_key] = None
+    example = st.selectbox(menu_label, list(examples), index=None, placeholder="Choose an example…", key=menu_key,
+                           bind="query-params", on_change=set_example, disabled=locked(menu_key), help=menu_help)
+    if text_key not in st.session_state:
+        st.session_state[text_key] = start(example)
+    held = st.session_state[text_key] or ""
+    cut = max_chars is not None and len(held) > max_chars
+    if cut:
+        st.session_state[text_key] = held[:max_chars]
+    if max_chars is not None:
+        text_area_options["max_chars"] = max_chars
+    text = st.text_area(text_label, key=text_key, on_change=forget_example, disabled=locked(text_key),
+                        **text_area_options) or ""
+    if example is not None and text != examples.get(example) and not stale_link:
+        # The URL's text wins over its example on a first run; clear the menu on a rerun.
+        st.session_state[stale_flag] = True
+        st.rerun()
+    return BoxText(example, text, cut)

@@ -158,8 +158,12 @@ def step_bars(melody: Melody, t: int) -> go.Figure:
 
 
 def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
-    """``UNROLL_STEPS`` cells from step ``start``: x⟨t⟩ → cell → ŷ⟨t⟩ → y⟨t⟩ (seed or sampled) → x⟨t+1⟩."""
-    fig = go.Figure()
+    """``UNROLL_STEPS`` cells from step ``start``: x⟨t⟩ → cell → ŷ⟨t⟩ → y⟨t⟩ (seed or sampled) → x⟨t+1⟩.
+
+    Shapes and annotations are collected as plain dicts and set once: plotly's ``add_shape`` and
+    ``add_annotation`` re-validate the whole list on every call (seconds for this figure's ~100)."""
+    shapes: list[dict] = []
+    notes: list[dict] = []
     gap = 1.9
     end = min(len(melody.steps), start + UNROLL_STEPS - 1)
     for i, t in enumerate(range(start, end + 1)):
@@ -167,9 +171,9 @@ def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
         cx = i * gap
 
         def box(y0, y1, fill, line, text, size=11, hw=0.55):
-            fig.add_shape(type="rect", x0=cx - hw, x1=cx + hw, y0=y0, y1=y1, fillcolor=fill,
-                          line=dict(color=line, width=1.5))
-            fig.add_annotation(x=cx, y=(y0 + y1) / 2, text=text, showarrow=False, font=dict(size=size, color=INK))
+            shapes.append(dict(type="rect", x0=cx - hw, x1=cx + hw, y0=y0, y1=y1, fillcolor=fill,
+                               line=dict(color=line, width=1.5)))
+            notes.append(dict(x=cx, y=(y0 + y1) / 2, text=text, showarrow=False, font=dict(size=size, color=INK)))
         x_text = html.escape(token_label(s.input_token))
         box(-1.9, -1.3, "white", GREY, f"x<sup>⟨{t}⟩</sup><br>{x_text}")
         box(-0.45, 0.45, LIGHT, BLUE, f"<b>{html.escape(cell_name)}</b><br>a<sup>⟨{t}⟩</sup>")
@@ -182,16 +186,16 @@ def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
         if i > 0:
             arrows.append((cx - gap + 0.55, 0, cx - 0.55, 0))
         for x0, y0, x1, y1 in arrows:
-            fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                               showarrow=True, arrowhead=2, arrowwidth=1.4, arrowcolor=INK)
+            notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                              showarrow=True, arrowhead=2, arrowwidth=1.4, arrowcolor=INK))
         if t < end:  # the feedback: y<t> becomes x<t+1>
             nx = cx + gap
-            fig.add_shape(type="path",
-                          path=f"M {cx + 0.45},{3.0} C {cx + 1.3},{3.0} {nx - 1.1},{-1.6} {nx - 0.55},{-1.6}",
-                          line=dict(color=GREEN, width=1.8, dash="dash"))
-    fig.add_annotation(x=-0.9, y=0, text="a<sup>⟨0⟩</sup>=0" if start == 1 else f"a<sup>⟨{start - 1}⟩</sup>",
-                       showarrow=False, font=dict(size=10, color=GREY))
-    fig.update_layout(height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", showlegend=False,
-                      xaxis=dict(visible=False, range=[-1.2, (end - start) * gap + 1.0], fixedrange=True),
-                      yaxis=dict(visible=False, range=[-2.1, 3.45], fixedrange=True))
-    return fig
+            shapes.append(dict(type="path",
+                               path=f"M {cx + 0.45},{3.0} C {cx + 1.3},{3.0} {nx - 1.1},{-1.6} {nx - 0.55},{-1.6}",
+                               line=dict(color=GREEN, width=1.8, dash="dash")))
+    notes.append(dict(x=-0.9, y=0, text="a<sup>⟨0⟩</sup>=0" if start == 1 else f"a<sup>⟨{start - 1}⟩</sup>",
+                      showarrow=False, font=dict(size=10, color=GREY)))
+    return go.Figure(layout=dict(
+        shapes=shapes, annotations=notes, height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white",
+        showlegend=False, xaxis=dict(visible=False, range=[-1.2, (end - start) * gap + 1.0], fixedrange=True),
+        yaxis=dict(visible=False, range=[-2.1, 3.45], fixedrange=True)))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from sequence_models.limitations.parallelism import LAYERS
+from sequence_models.limitations.parallelism import LAYERS, THREADS
 from ui.palette import BLUE, GREEN, GREY, ORANGE, VERMILION
 
 COLORS = dict(zip(LAYERS, (VERMILION, ORANGE, BLUE, GREEN)))
+#: The speed-up compares the fewest threads measured with the most.
+SLOW, FAST = THREADS[0], THREADS[-1]
+SPEEDUP_TITLE = f"speed-up, {SLOW} → {FAST} threads (×)"
 DASH = {"RNN": "solid", "LSTM": "dash", "self-attention": "solid", "1-D conv": "solid"}
 
 
@@ -42,9 +45,10 @@ def gflops_figure(res) -> go.Figure:
 
 
 def speedup_figure(res) -> go.Figure:
-    fig = per_layer_figure(res.lengths, {k: res.speedup(k) for k in LAYERS}, "speed-up, 1 → 2 threads (×)", "×",
+    fig = per_layer_figure(res.lengths, {k: res.speedup(k, FAST, SLOW) for k in LAYERS}, SPEEDUP_TITLE, "×",
                            log_y=False, reference=1.0, reference_text="no gain")
-    fig.add_hline(y=2.0, line=dict(color=GREY, dash="dash"), annotation_text="perfect: 2 cores, 2×",
+    fig.add_hline(y=FAST / SLOW, line=dict(color=GREY, dash="dash"),
+                  annotation_text=f"perfect: {FAST} cores, {FAST / SLOW:g}×",
                   annotation_position="top left", annotation_font=dict(color=GREY, size=11))
     return fig
 

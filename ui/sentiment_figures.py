@@ -37,7 +37,7 @@ def diagram(reading: Reading, *, compact: bool = False) -> go.Figure:
     hover = []
     for i in keep:
         hover.append(f"step {i + 1}: reads “{html.escape(reading.tokens[i])}”; the hidden state a&lt;{i + 1}&gt; "
-                     f"(96 numbers) now sums up the first {i + 1} words")
+                     f"({len(reading.hidden[i])} numbers) now sums up the first {i + 1} words")
     hover.append(f"ŷ = σ(W<sub>ya</sub> a&lt;{n}&gt; + b<sub>y</sub>) = P(positive) = {reading.prob_positive[-1]:.3f}"
                  if n else "")
     fig.data[0].hovertext = hover

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from sequence_models.cells import GRUCell, LSTMCell, RNNCell
+from sequence_models.optim import optimizer_step
 from sequence_models.runtime import make_generator
 
 CELLS = ("rnn", "lstm", "gru")
@@ -449,19 +450,17 @@ def train_with_clipping(clip: float | None, lr: float, seed: int, steps: int = 2
         for p in params:
             p.uniform_(-CLIP_HIDDEN ** -0.5, CLIP_HIDDEN ** -0.5, generator=gen)
         rnn.weight_hh_l0.copy_(scaled_matrix(CLIP_HIDDEN, init_radius, "orthogonal", gen).float())
-    opt = torch.optim.SGD(params, lr=lr)
     losses, norms = [], []
     with torch.enable_grad():
         for _ in range(steps):
             x, y = clipping_task(CLIP_LENGTH, CLIP_BATCH, gen)
             out, _ = rnn(x)
             loss = nn.functional.mse_loss(head(out[:, -1]).squeeze(-1), y)
-            opt.zero_grad()
             loss.backward()
             total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params]))
             if clip is not None:
                 torch.nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
+            optimizer_step(params, lr)   # plain SGD (torch.optim.SGD's numbers), then the gradients are cleared
             losses.append(float(loss.detach()))
             norms.append(float(total))
     return ClippingRun(clip=clip, losses=losses, grad_norms=norms)

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from sequence_models.cells import LSTMCell, unroll
+from sequence_models.optim import optimizer_step
 from sequence_models.runtime import (AssetError, asset_path, atomic_write_text, check_writable_dir, load_checkpoint,
                                      make_generator, save_checkpoint)
 
@@ -195,23 +196,11 @@ def train_side_by_side(config: LiveConfig,
     to its curve and ``on_progress(result)`` is called. Before every single step the
     wall clock is checked: once ``time_limit`` seconds have passed since the start
     (or ``should_stop()`` returns True) training ends with one last evaluation, so a
-    run overshoots the cap by at most one step plus that evaluation. (PyTorch's one-time
-    optimizer import, :func:`warm_up`, happens before the clock starts; the page pays it
-    when it loads.)
+    run overshoots the cap by at most one step plus that evaluation. The updates are Adam's
+    (:func:`sequence_models.optim.optimizer_step`: ``torch.optim.Adam``'s numbers without its
+    one-time import of ``torch._dynamo``).
     """
     return _train(config.validate(), config.time_limit, on_progress, should_stop, clock)
-
-
-def warm_up() -> None:
-    """Pay PyTorch's one-time cost of the first optimizer in a process (it imports
-    ``torch._dynamo``: seconds on a busy CPU) so it never eats into a run's time cap."""
-    global _WARM
-    if not _WARM:
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        _WARM = True
-
-
-_WARM = False
 
 
 def _train(config: LiveConfig, time_limit: float,
@@ -220,14 +209,14 @@ def _train(config: LiveConfig, time_limit: float,
            clock: Callable[[], float] = time.monotonic, stop_below: float | None = None) -> LiveResult:
     """The trainer behind :func:`train_side_by_side` and the sweep. ``stop_below``: retire a cell
     (stop training it) once its validation MSE is below ``stop_below`` × baseline (sweep only)."""
-    warm_up()
     start, cpu_start = clock(), time.thread_time()
     gen = make_generator(config.seed)
     models: dict[str, SequenceRegressor] = {}
     for cell in config.cells:
         models[cell] = SequenceRegressor(cell, config.hidden)
         models[cell].reset_parameters(make_generator(config.seed + 1), forget_bias=config.forget_bias)
-    opts = {c: torch.optim.Adam(m.parameters(), lr=config.lr) for c, m in models.items()}
+    params = {c: list(m.parameters()) for c, m in models.items()}
+    adam: dict[str, dict] = {c: {} for c in models}     # each model's Adam state (optimizer_step)
     x_val, y_val = adding_batch(config.eval_size, config.length, make_generator(10_000 + config.seed))
     result = LiveResult(config=config, curves={c: [] for c in config.cells}, models=models)
     active = set(config.cells)
@@ -259,10 +248,9 @@ def _train(config: LiveConfig, time_limit: float,
                 break
             with torch.enable_grad():
                 loss = nn.functional.mse_loss(m(x), y)
-                opts[c].zero_grad()
                 loss.backward()
-                nn.utils.clip_grad_norm_(m.parameters(), 1.0)
-                opts[c].step()
+                nn.utils.clip_grad_norm_(params[c], 1.0)
+                optimizer_step(params[c], config.lr, adam[c])
         if result.stopped == "time":
             break
         result.steps_done += 1

@@ -57,35 +57,38 @@ def choose_positions(n_inputs: int, count: int) -> list[int]:
 
 
 def lookback_gradients(model: torch.nn.Module, tokens: Sequence[int], positions: Sequence[int],
-                       max_lag: int = MAX_LAG) -> tuple[np.ndarray, np.ndarray]:
+                       max_lag: int = MAX_LAG, chunk: int = 6) -> tuple[np.ndarray, np.ndarray]:
     """Sum and count, per lag ``k = 0..max_lag``, of ``‖∂ log p(x⟨t+1⟩)/∂ e⟨t−k⟩‖`` over ``positions``.
 
     ``tokens`` is a framed tune (``BOS`` first); position ``t`` predicts ``tokens[t+1]`` from
     ``tokens[:t+1]``. ``model`` is a :class:`~sequence_models.music.model.MelodyRNN` in eval mode.
-    Returns ``(sums [max_lag+1], counts [max_lag+1])`` (float64, int)."""
+    Returns ``(sums [max_lag+1], counts [max_lag+1])`` (float64, int). Positions go through the model
+    ``chunk`` at a time (the same sums, a bounded autograd graph)."""
     tokens = torch.as_tensor(np.asarray(tokens, dtype=np.int64))
     positions = [int(t) for t in positions if 0 <= int(t) < len(tokens) - 1]
     sums, counts = np.zeros(max_lag + 1), np.zeros(max_lag + 1, dtype=np.int64)
-    if not positions:
-        return sums, counts
-    end = max(positions) + 1
-    batch = tokens[:end].expand(len(positions), end)
     model.eval()
-    with torch.enable_grad():
-        emb = model.embed(batch).detach().requires_grad_(True)           # [P, end, E]
-        hidden, _ = model.rnn(emb)
-        logits = model.out(hidden)                                        # [P, end, V] (dropout is off in eval)
-        rows = torch.arange(len(positions))
-        at = torch.tensor(positions)
-        logp = torch.log_softmax(logits[rows, at], dim=-1)                # [P, V]
-        target = tokens[at + 1]
-        loss = logp[rows, target].sum()
-        (grad,) = torch.autograd.grad(loss, emb)
-    norms = grad.detach().to(torch.float64).norm(dim=-1).numpy()          # [P, end]
-    for b, t in enumerate(positions):
-        lags = np.arange(0, min(max_lag, t) + 1)
-        sums[lags] += norms[b, t - lags]
-        counts[lags] += 1
+    # A few positions per backward pass: the autograd graph of a [P, end] batch is what costs memory
+    # (about 180 MB for 24 positions of 200 events at once), and the copies are independent anyway.
+    for start in range(0, len(positions), chunk):
+        part = positions[start:start + chunk]
+        end = max(part) + 1
+        batch = tokens[:end].expand(len(part), end)
+        with torch.enable_grad():
+            emb = model.embed(batch).detach().requires_grad_(True)       # [P, end, E]
+            hidden, _ = model.rnn(emb)
+            rows = torch.arange(len(part))
+            at = torch.tensor(part)
+            logits = model.out(hidden[rows, at])                          # [P, V] (dropout is off in eval)
+            logp = torch.log_softmax(logits, dim=-1)
+            loss = logp[rows, tokens[at + 1]].sum()
+            (grad,) = torch.autograd.grad(loss, emb)
+        norms = grad.detach().to(torch.float64).norm(dim=-1).numpy()      # [P, end]
+        del emb, hidden, logits, logp, loss, grad
+        for b, t in enumerate(part):
+            lags = np.arange(0, min(max_lag, t) + 1)
+            sums[lags] += norms[b, t - lags]
+            counts[lags] += 1
     return sums, counts
 
 

@@ -70,13 +70,17 @@ def forward_flops(layer: str, batch: int, length: int, width: int, kernel: int =
     return flops[layer]
 
 
+def attention_heads(width: int) -> int:
+    """How many heads the self-attention layer of ``width`` channels has: :data:`HEADS` when they divide it, else 1."""
+    return HEADS if width % HEADS == 0 else 1
+
+
 def build_layers(width: int, seed: int = 0, device: str = "cpu") -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
     """One layer of each kind, ``width`` channels, each a function ``[batch, T, d] → [batch, T, d]``."""
     torch_gen = make_generator(seed)
     rnn = nn.RNN(width, width, batch_first=True)
     lstm = nn.LSTM(width, width, batch_first=True)
-    heads = HEADS if width % HEADS == 0 else 1
-    attention = nn.MultiheadAttention(width, heads, batch_first=True)
+    attention = nn.MultiheadAttention(width, attention_heads(width), batch_first=True)
     conv = nn.Conv1d(width, width, CONV_KERNEL, padding=CONV_KERNEL // 2)
     with torch.no_grad():
         for module in (rnn, lstm, attention, conv):

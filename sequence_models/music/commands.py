@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sequence_models.cli import bounded
@@ -18,24 +19,25 @@ from sequence_models.cli import bounded
 MAX_SEED = 2**32 - 1  # a random seed must fit the generators' 64-bit integers; 32 bits is plenty
 
 
-def note_name(text: str) -> str:
-    """argparse ``type=`` for ``--seed-note``: a note name inside the model's range (else exit 2)."""
-    from sequence_models.music.events import parse_note_name
+def _accepted(parse: Callable[[str], object], text: str) -> str:
+    """``text``, once ``parse(text)`` has accepted it; its ``ValueError`` becomes a usage error (exit status 2)."""
     try:
-        parse_note_name(text)
+        parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def note_name(text: str) -> str:
+    """argparse ``type=`` for ``--seed-note``: a note name inside the model's range (else exit 2)."""
+    from sequence_models.music.events import parse_note_name
+    return _accepted(parse_note_name, text)
 
 
 def scale_name(text: str) -> str:
     """argparse ``type=`` for ``--scale``: "G major", "E minor" or "off" (else exit 2)."""
     from sequence_models.music.generate import parse_scale
-    try:
-        parse_scale(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+    return _accepted(parse_scale, text)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

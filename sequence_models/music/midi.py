@@ -15,6 +15,8 @@ from sequence_models.music.corpus import REST, TICKS_PER_QUARTER
 from sequence_models.music.events import encode_event, fold_pitch
 
 MAX_UPLOAD_BYTES = 200_000
+#: How many of an uploaded file's first notes become the seed.
+SEED_NOTES_FROM_MIDI = 8
 PROGRAM = 0  # General MIDI acoustic grand piano
 
 
@@ -100,7 +102,7 @@ def read_midi_notes(data: bytes) -> tuple[list[tuple[int, float, float]], int]:
     return notes, tpb
 
 
-def seed_events_from_midi(data: bytes, max_notes: int = 8) -> list[tuple[int, int]]:
+def seed_events_from_midi(data: bytes, max_notes: int = SEED_NOTES_FROM_MIDI) -> list[tuple[int, int]]:
     """The first ``max_notes`` notes of an uploaded MIDI file, with the rests between them, as
     ``(pitch or REST, ticks)`` events (at most ``2 * max_notes - 1`` of them).
 
@@ -130,6 +132,6 @@ def seed_events_from_midi(data: bytes, max_notes: int = 8) -> list[tuple[int, in
     return events  # max_notes notes and the rests between them (slicing to max_notes events would drop notes)
 
 
-def seed_tokens_from_midi(data: bytes, max_notes: int = 8) -> list[int]:
+def seed_tokens_from_midi(data: bytes, max_notes: int = SEED_NOTES_FROM_MIDI) -> list[int]:
     """:func:`seed_events_from_midi` as token ids."""
     return [encode_event(p, t) for p, t in seed_events_from_midi(data, max_notes)]

@@ -7,7 +7,6 @@ or standard input); 1 failure (standard input closed or unreadable, missing weig
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from sequence_models.ner.model import KINDS
@@ -29,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from sequence_models.ner.inference import MAX_CHARS, InputTooLong, analyse, check_text, load
     from sequence_models.ner.types import display_name
 
-    from sequence_models.cli import read_stdin
+    from sequence_models.cli import printed_json_or_nothing, text_argument
 
-    text = read_stdin(MAX_CHARS) if args.text == "-" else args.text
+    text = text_argument(args.text, MAX_CHARS)
     try:
         check_text(text)
     except InputTooLong as exc:
@@ -40,11 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {msg}", file=sys.stderr)
         return BAD_ARGUMENT
     result = analyse(load(args.model), text)
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-        return 0
-    if not result.tokens:
-        print("(no text: nothing to tag)")
+    if printed_json_or_nothing(result, args.json, "(no text: nothing to tag)"):
         return 0
     if not result.entities:
         print("no entities found")

@@ -51,3 +51,13 @@ def reading_csv(reading: Reading) -> str:
         w.writerow([i, safe, int(known), f"{p:.6f}", f"{mv:+.6f}", f"{bw:+.6f}"])
     w.writerow(["", "(bias)", "", "", "", f"{reading.bow_bias:+.6f}"])
     return buf.getvalue()
+
+
+def short_text_share(by_length: Sequence[dict]) -> tuple[int, float]:
+    """From an evaluation's ``by_length`` buckets (``{"words": "9–16", "n": 1663, …}``, the last one
+    open-ended such as ``"17+"``): the longest length of the closed buckets, in words, and the share
+    of the texts that are no longer than that."""
+    *closed, _longest = by_length
+    total = sum(b["n"] for b in by_length)
+    upper = int(str(closed[-1]["words"]).replace("–", "-").split("-")[-1])
+    return upper, sum(b["n"] for b in closed) / total

@@ -24,6 +24,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-attention", action="store_true", help="use the model without attention")
     p.add_argument("--json", action="store_true",
                    help="print source tokens, output tokens, translation and the attention matrix (output × source)")
+    p.set_defaults(parser=p)   # run() reports a sentence with too many subword pieces as a bad argument too
+
+
+def check_pieces(args: argparse.Namespace, subwords) -> None:
+    """A sentence that splits into more subword pieces than the model reads (200 emoji, say) is a bad
+    argument like an over-long one: exit 2 with one line. Only the loaded model's subwords can tell."""
+    from sequence_models.translation.translate import source_pieces
+    try:
+        source_pieces(subwords, args.text)
+    except ValueError as exc:
+        parser = getattr(args, "parser", None)
+        if parser is None:
+            raise
+        parser.error(f"argument text: {exc}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     from sequence_models.translation.translate import load_model, translate
 
     name = "plain" if args.no_attention else "attention"
-    result = translate(load_model(name), args.text, beam=args.beam, model_name=name)
+    model = load_model(name)            # a missing model file is a failure (exit 1), checked first
+    check_pieces(args, model.subwords)
+    result = translate(model, args.text, beam=args.beam, model_name=name)
     if args.json:
         print_json(result.to_json())
     else:

@@ -81,6 +81,8 @@ def joined_training_pairs(pairs: list[Pair], count: int, rng: random.Random,
 LONG_BUCKETS: list[tuple[str, int, int]] = [("6–15", 6, 15), ("16–25", 16, 25), ("26–40", 26, 40),
                                            ("41–60", 41, 60)]
 LONG_PER_BUCKET = 250
+#: How many consecutive test pairs one joined input holds (inclusive).
+LONG_JOIN: tuple[int, int] = (2, 6)
 
 
 def long_test_set(pairs: list[Pair], per_bucket: int = LONG_PER_BUCKET, seed: int = 2015) -> list[Pair]:
@@ -98,7 +100,7 @@ def long_test_set(pairs: list[Pair], per_bucket: int = LONG_PER_BUCKET, seed: in
     rng.shuffle(uniq)
     filled: dict[str, list[Pair]] = {name: [] for name, _, _ in LONG_BUCKETS}
     for start in range(len(uniq)):
-        for k in rng.sample(range(2, 7), 5):
+        for k in rng.sample(range(LONG_JOIN[0], LONG_JOIN[1] + 1), LONG_JOIN[1] - LONG_JOIN[0] + 1):
             if start + k > len(uniq):
                 continue
             joined = join_pairs(uniq[start: start + k])

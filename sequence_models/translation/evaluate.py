@@ -35,6 +35,10 @@ BUCKETS: list[tuple[str, int, int]] = [("1–5", 1, 5), ("6–10", 6, 10), ("11�
                                        ("21+", 21, 10**9)]
 MODEL_CARD = Path(__file__).resolve().parent / "README.md"
 BEAM = 5
+#: The acceptance's short-sentence limit (source words), scored as ``upto20``.
+SHORT_WORDS = 20
+#: A length bucket with fewer test sentences than this is an anecdote, not a measurement.
+MIN_BUCKET = 100
 
 
 def bucket_of(words: int, buckets=BUCKETS) -> str:
@@ -87,7 +91,7 @@ def scores_by_length(hyps: list[str], pairs: list[Pair], buckets=BUCKETS) -> dic
     """``overall``, ``upto20`` and ``buckets`` (list in bucket order, only non-empty buckets)."""
     refs = [p.fr for p in pairs]
     words = [p.words for p in pairs]
-    upto = [i for i, w in enumerate(words) if w <= 20]
+    upto = [i for i, w in enumerate(words) if w <= SHORT_WORDS]
     result = {"overall": score(hyps, refs), "upto20": score([hyps[i] for i in upto], [refs[i] for i in upto]),
               "buckets": []}
     for name, lo, hi in buckets:
@@ -200,12 +204,7 @@ def evaluate_main(argv: list[str]) -> int:
     print(format_table(results))
     for key, sig in results["signatures"].items():
         print(f"{key}: {sig}")
-    if out is not None:
-        atomic_write_text(out, json.dumps(results, ensure_ascii=False, indent=1) + "\n")
-        print(f"wrote {out}")
-    if card is not None:
-        atomic_write_text(card, model_card(results))
-        print(f"wrote {card}")
+    _write(results, out, card)
     return 0
 
 
@@ -222,12 +221,18 @@ def _names_only(args) -> int:
         results["models"][name]["names"] = names_scores(load_translator(file))
         n = results["models"][name]["names"]
         print(f"{name}: names copied {n['copied']}/{n['total']} (decoder alone {n['copied_raw']})")
-    atomic_write_text(path, json.dumps(results, ensure_ascii=False, indent=1) + "\n")
-    print(f"wrote {path}")
+    _write(results, path, card)
+    return 0
+
+
+def _write(results: dict, out: Path | None, card: Path | None) -> None:
+    """Write ``results`` to ``out`` and the model card made from them to ``card`` (each unless None), saying so."""
+    if out is not None:
+        atomic_write_text(out, json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+        print(f"wrote {out}")
     if card is not None:
         atomic_write_text(card, model_card(results))
         print(f"wrote {card}")
-    return 0
 
 
 def _row(label: str, a: dict, b: dict, key: str) -> str:
