@@ -315,3 +315,17 @@ def test_evaluation_files_are_read_or_refused_whole(tmp_path, monkeypatch) -> No
     for name in ("cut.json", "list.json", "bare.json", "missing.json"):
         assert runtime.read_evaluation(name) is None, name
     assert runtime.read_evaluation("bare.json", required=()) == {"texts": 3}
+
+
+@pytest.mark.parametrize("task", ["train", "evaluate"])
+def test_empty_data_is_refused_before_any_output_in_a_real_process(tmp_path, task: str) -> None:
+    """Empty splits: exit 1 with one line naming the empty file, and nothing written (issue 19, item 8)."""
+    from tests.cli_helpers import run_subprocess
+
+    (tmp_path / "sentiment").mkdir()
+    for split in ("train", "dev", "test"):
+        (tmp_path / "sentiment" / f"{split}.tsv").write_text("", encoding="utf-8")
+    out = tmp_path / ("model" if task == "train" else "evaluation.json")
+    code, _, err = run_subprocess(task, "sentiment", "--data", str(tmp_path), "--out", str(out), timeout=300)
+    assert_one_line_error(code, err, 1, "empty")
+    assert not out.exists()
