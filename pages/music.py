@@ -8,7 +8,7 @@ import streamlit as st
 
 from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_TICKS, beats_phrase,
                                           parse_note_name, pitch_name, token_label)
-from sequence_models.music.evaluate import load_results
+from sequence_models.music.evaluate import EVALUATION_FILE
 from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATURE, MIN_LENGTH, MIN_TEMPERATURE, Melody,
                                             generate, parse_scale, seed_from_note)
 from sequence_models.music.midi import (MAX_UPLOAD_BYTES, SEED_NOTES_FROM_MIDI, seed_tokens_from_midi,
@@ -17,6 +17,7 @@ from sequence_models.music.model import CELL_NAMES, MelodyConfig, load_model
 from sequence_models.runtime import AssetError, use_inference_threads
 from ui import heavy
 from ui.charts import CHART, STATIC_CHART
+from ui.evaluation import missing_results_note, stored_results
 from ui.inputs import file_name_literal, whole_number
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars, temperature_pair,
@@ -40,11 +41,6 @@ CHECK_TEMPERATURES = (0.2, 1.5)  # the checkpoint's cold and hot melodies
 def model_for(cell: str):
     use_inference_threads(1)
     return load_model(cell)[0]
-
-
-@st.cache_data(show_spinner=False)
-def evaluation() -> dict:
-    return load_results()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -130,12 +126,7 @@ def input_source(t: int, n_seed: int) -> str:
 st.title("🎵 Music generation: one note in, a melody out")
 intro_slot = st.empty()  # filled once the Model control below says which network this is
 
-results_problem = ""
-try:
-    results = evaluation()
-except AssetError as exc:
-    results = None
-    results_problem = f"The evaluation table is unavailable: {exc}"
+results = stored_results(EVALUATION_FILE, ("split_counts", "next_event"))
 
 melody_screen, thinking_screen, step_screen, quality_screen, try_this = screens([
     "The seed and the melody", "What the model was thinking", "Step by step: the unrolled loop",
@@ -217,10 +208,7 @@ with melody_screen, controls("Seed note, model and sampling"):
         scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS,
                                    key="mus_scale", bind="query-params", disabled=locked("mus_scale"))
 with intro_slot.container():
-    try:
-        _train_tunes = evaluation().get("split_counts", {}).get("train", {}).get("tunes")
-    except AssetError:        # the evaluation section below says the file is missing
-        _train_tunes = None
+    _train_tunes = (results or {}).get("split_counts", {}).get("train", {}).get("tunes")
     intro(intro_text(CELL_NAMES[cell], MelodyConfig().layers,
                      _train_tunes if isinstance(_train_tunes, int) else None))
 
@@ -388,9 +376,7 @@ with quality_screen:
                        f"one event back): {cell_row['bits_per_event']:.2f} vs {bigram_row['bits_per_event']:.2f} bits "
                        "per event. Memory of more than one previous note is what the recurrent state adds.")
     else:
-        if results_problem:
-            st.warning(results_problem)
-        st.info("No stored evaluation yet: run `python -m sequence_models evaluate music` to fill this section.")
+        missing_results_note(EVALUATION_FILE, "music")
 
 try_this.markdown(
     "- Set the temperature to 0.2, then to 1.8, with the same seed. What happens to the shading in "

@@ -138,8 +138,9 @@ with side_by_side:
                 if arch.page:
                     lesson_link(arch.page, label="See it for real")
 
+    run5 = run_architecture(model, "many_to_one", CHECK_TX, 1)   # the answer and the chart read the same run
+
     def many_to_one_answer() -> Answer:
-        run5 = run_architecture(model, "many_to_one", CHECK_TX, 1)
         outputs = [s for s in run5.steps if s.y_hat is not None]
         last = outputs[-1]
         return Answer(correct=str(len(outputs)),
@@ -149,7 +150,7 @@ with side_by_side:
 
     if checkpoint("rt_cp_many_to_one", f"With Tx = {CHECK_TX} in **many-to-one**, how many outputs does the "
                   "network produce?", ["0", "1", str(CHECK_TX - 1), str(CHECK_TX)], many_to_one_answer):
-        st.plotly_chart(unrolled_figure(run_architecture(model, "many_to_one", CHECK_TX, 1)), width="stretch",
+        st.plotly_chart(unrolled_figure(run5), width="stretch",
                         key="rt_cp_many_to_one_fig", config=CHART)
 
 one_at_a_time.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")

@@ -2,11 +2,10 @@
 
 import html
 import io
-import json
 
 import streamlit as st
 
-from sequence_models.runtime import AssetError, asset_path, use_inference_threads
+from sequence_models.runtime import AssetError, use_inference_threads
 from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS, LONG_JOIN
 from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM, TOP_K
 from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS
@@ -15,6 +14,7 @@ from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, T
 from sequence_models.translation.vocab import EOS
 from ui import heavy
 from ui.charts import CHART
+from ui.evaluation import results_or_note
 from ui.inputs import markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
@@ -67,15 +67,6 @@ def cached_model(name: str):
 def cached_translation(text: str, beam: int, name: str) -> TranslationResult:
     with heavy.slot():
         return translate(cached_model(name), text, beam=beam, model_name=name)
-
-
-@st.cache_data(show_spinner=False)
-def stored_evaluation() -> dict | None:
-    path = asset_path(EVALUATION_FILE)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def attention_csv(matrix, source: list[str], output: list[str]) -> str:
@@ -351,11 +342,8 @@ else:
         step_through(result)
 
 with why:
-    evaluation = stored_evaluation()
-    if evaluation is None:
-        st.info("The stored evaluation is missing; run `python -m sequence_models evaluate translation` to create "
-                f"assets/{EVALUATION_FILE}.")
-    else:
+    evaluation = results_or_note(EVALUATION_FILE, "translation")
+    if evaluation is not None:
         why_attention(evaluation)
 
 with try_this:

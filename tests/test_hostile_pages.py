@@ -285,3 +285,17 @@ def test_music_uploads_corrupt_huge_and_not_midi() -> None:
     at.file_uploader(key="mus_upload").set_value(UPLOADS["html file name"][:2] + ("audio/midi",)).run()
     message = at.error[0].value
     assert "\\<img src=x onerror=alert\\(1\\)\\>\\!\\[x\\]" in message and "](" not in message
+
+
+@pytest.mark.parametrize("page, task", [("pages/music.py", "music"), ("pages/translation.py", "translation"),
+                                        ("pages/ner.py", "ner"), ("pages/sentiment.py", "sentiment")])
+def test_a_missing_evaluation_file_gets_one_note_naming_its_command(monkeypatch, page: str, task: str) -> None:
+    """Every lesson reads its stored results through ``ui.evaluation``; without them the page still runs and
+    says once which command makes them."""
+    import ui.evaluation
+
+    monkeypatch.setattr(ui.evaluation, "stored_results", lambda name, required=("models",): None)
+    at = open_page(page, timeout=300)
+    assert not at.exception, at.exception
+    notes = [w.value for w in at.warning if "No evaluation results yet" in w.value]
+    assert len(notes) == 1 and f"evaluate {task}" in notes[0], notes

@@ -41,8 +41,12 @@ INTERVAL_BINS = {"repeat (0)": (0, 0), "step (1–2)": (1, 2), "skip (3–4)": (
                  "leap (5–7)": (5, 7), "large leap (8–12)": (8, 12), "over an octave (>12)": (13, 1000)}
 
 
+#: The stored results, under ``assets/``.
+EVALUATION_FILE = "music/evaluation.json"
+
+
 def results_path() -> Path:
-    return asset_path("music/evaluation.json")
+    return asset_path(EVALUATION_FILE)
 
 
 def pitch_class_entropy(pitches: list[int]) -> float:
