@@ -1,43 +1,36 @@
 """Unrolled: an interactive visual explainer of sequence models.
 
-Run with ``streamlit run app.py``. This file is the entry point: it builds the
-navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and
-the home page, then runs the selected page.
+Run with ``streamlit run app.py``. This file is the entry point, read twice:
+
+* ``streamlit run`` first imports it to look for an ASGI app, finds ``app`` (an ``st.App`` of this
+  same file with one middleware, :class:`ui.routes.DeeperPathsToTheirPage`, so that ``/ner/x`` opens
+  ``/ner`` instead of a blank page) and serves it;
+* then, for every visitor's run, Streamlit executes the file as ``__main__``: :func:`main` builds
+  the navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and the home
+  page, and runs the selected page.
 """
 
 import streamlit as st
 
-from ui.lessons import SECTIONS, built_lessons, ensure_app_navigation
+if __name__ != "__main__":   # imported by `streamlit run` (or uvicorn) to find the server app
+    from starlette.middleware import Middleware
 
-# First, before any slow import: the first run after a server start is Streamlit's legacy pages/ run,
-# which this cuts short (a rerun through the navigation below).
-ensure_app_navigation()
+    from ui.routes import DeeperPathsToTheirPage
 
-# Import pandas fully before any page runs: plotly finds it lazily in sys.modules, and when two
-# sessions' first runs start together one could see a half-imported pandas ("no attribute 'Series'").
-import pandas  # noqa: E402, F401
-
-from ui.presentation import presentation_switch  # noqa: E402
-from ui.presentation import requested as presentation_requested  # noqa: E402
-from ui.server_memory import limit_malloc_arenas  # noqa: E402
-from ui.teaching import class_link_builder, lock_note, url_bound_keys  # noqa: E402
-
-limit_malloc_arenas(2)  # a class's many script threads otherwise each keep their own malloc arena
+    app = st.App(__file__, middleware=[Middleware(DeeperPathsToTheirPage)])
 
 #: What each step of the course covers (the home page's map).
 SECTION_INTROS = {
-    "Start": "How one recurrent cell is wired into the five RNN types.",
+    "Start": "How one recurrent cell is wired into the RNN types.",
     "What RNNs do": "One real model per architecture: one-to-many, many-to-one, many-to-many (Tx = Ty), "
                     "encoder–decoder.",
     "Limitations of RNNs": "Why plain RNNs struggle, and what LSTMs, GRUs and attention change.",
 }
 
-# Presenting collapses the sidebar (the projector needs the width; « opens it again).
-st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide",
-                   initial_sidebar_state="collapsed" if presentation_requested() else "auto")
-
 
 def home() -> None:
+    from ui.lessons import SECTIONS, built_lessons
+
     st.title("Unrolled")
     st.markdown(
         "**Sequence models, one time step at a time.** A recurrent neural network reads a sequence "
@@ -60,6 +53,8 @@ def home() -> None:
 
 
 def sidebar() -> None:
+    from ui.presentation import presentation_switch
+
     presentation_switch()
     with st.sidebar:
         st.caption(
@@ -69,27 +64,47 @@ def sidebar() -> None:
         )
 
 
-HOME = st.Page(home, title="Home", icon="🏠", url_path="start", default=True)
+def main() -> None:
+    """One visitor's run: navigation, shared sidebar, the selected page, then the teacher's tools."""
+    from ui.lessons import built_lessons, ensure_app_navigation
+
+    # First, before any slow import: the first run after a server start is Streamlit's legacy pages/ run,
+    # which this cuts short (a rerun through the navigation below).
+    ensure_app_navigation()
+
+    from ui.presentation import requested as presentation_requested
+    from ui.server_memory import limit_malloc_arenas
+    from ui.teaching import class_link_builder, lock_note, url_bound_keys
+
+    limit_malloc_arenas(2)  # a class's many script threads otherwise each keep their own malloc arena
+
+    # Presenting collapses the sidebar (the projector needs the width; « opens it again).
+    st.set_page_config(page_title="Unrolled: sequence models, step by step", page_icon="🔁", layout="wide",
+                       initial_sidebar_state="collapsed" if presentation_requested() else "auto")
+
+    home_page = st.Page(home, title="Home", icon="🏠", url_path="start", default=True)
+
+    def home_alias() -> None:
+        """``/home`` (a natural guess, and old links) opens the home page at ``/``."""
+        st.switch_page(home_page)
+
+    pages: dict[str, list] = {"": [home_page, st.Page(home_alias, title="Home", url_path="home", visibility="hidden")]}
+    lessons_by_path = {}
+    for lesson in built_lessons():
+        lessons_by_path[lesson.url_path] = lesson
+        pages.setdefault(lesson.section, []).append(
+            st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path))
+    page = st.navigation(pages)
+    sidebar()
+    lesson = lessons_by_path.get(page.url_path)
+    teacher_note = st.empty()            # filled after the page has run, once its controls are known
+    teacher_tools = st.sidebar.container()
+    page.run()
+    if lesson is not None:
+        # After the page: only now are its URL-bound controls known (a page that stopped early gets neither).
+        lock_note(teacher_note, url_bound_keys(lesson.key_prefix), lesson.key_prefix)
+        class_link_builder(lesson.url_path, lesson.key_prefix, teacher_tools)
 
 
-def home_alias() -> None:
-    """``/home`` (a natural guess, and old links) opens the home page at ``/``."""
-    st.switch_page(HOME)
-
-
-pages: dict[str, list] = {"": [HOME, st.Page(home_alias, title="Home", url_path="home", visibility="hidden")]}
-lessons_by_path = {}
-for lesson in built_lessons():
-    lessons_by_path[lesson.url_path] = lesson
-    pages.setdefault(lesson.section, []).append(
-        st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path))
-page = st.navigation(pages)
-sidebar()
-lesson = lessons_by_path.get(page.url_path)
-teacher_note = st.empty()            # filled after the page has run, once its controls are known
-teacher_tools = st.sidebar.container()
-page.run()
-if lesson is not None:
-    # After the page: only now are its URL-bound controls known (a page that stopped early gets neither).
-    lock_note(teacher_note, url_bound_keys(lesson.key_prefix), lesson.key_prefix)
-    class_link_builder(lesson.url_path, lesson.key_prefix, teacher_tools)
+if __name__ == "__main__":
+    main()

@@ -4,20 +4,33 @@ import math
 
 import streamlit as st
 
-from sequence_models.limitations.gradients import (CLIP_HIDDEN, CLIP_LENGTH, FORGET_BIAS_RANGE, HIDDEN_RANGE,
-                                                   LENGTH_RANGE, RADIUS_RANGE, SEED_RANGE, GradientConfig,
-                                                   clipping_demo, condition_sentence, gradient_norms, pascanu_condition)
-from sequence_models.limitations.long_term import BASELINE_MSE
-from sequence_models.runtime import use_inference_threads
 from ui import heavy
 from ui.charts import CHART
-from ui.gradients_figures import clip_chart, gradient_chart, steps_word, unit_heatmap
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("Vanishing & exploding gradients")
+intro(
+    "A recurrent cell (vanilla RNN, LSTM or GRU, written out step by step in the course's "
+    "notation) is unrolled over T steps of random input, and a loss is read off the **last** hidden state only: "
+    "*L = u·a⟨T⟩*. Autograd then measures how much of that loss's gradient reaches each earlier hidden state "
+    "a⟨T−k⟩. Backpropagation through time multiplies by the recurrent Jacobian once per step, so the gradient "
+    "shrinks or grows geometrically with the distance k. Everything below is computed now, in 64-bit floats "
+    "by default, and numbers that underflow to 0 or overflow to ∞ are shown as they are."
+)
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.limitations.gradients import (CLIP_HIDDEN, CLIP_LENGTH, FORGET_BIAS_RANGE,  # noqa: E402
+                                                   HIDDEN_RANGE, LENGTH_RANGE, RADIUS_RANGE, SEED_RANGE,
+                                                   GradientConfig, clipping_demo, condition_sentence,
+                                                   gradient_norms, pascanu_condition)
+from sequence_models.limitations.long_term import BASELINE_MSE  # noqa: E402
+from sequence_models.runtime import use_inference_threads  # noqa: E402
+from ui.gradients_figures import clip_chart, gradient_chart, steps_word, unit_heatmap  # noqa: E402
 
 CELL_LABELS = {"Vanilla RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 ACT_LABELS = {"tanh": "tanh", "ReLU": "relu", "linear": "linear"}
@@ -36,16 +49,6 @@ def clipping_runs(lr: float, clip: float, radius: float, seed: int):
     with heavy.slot():
         return clipping_demo(lr=lr, clip=clip, seed=seed, init_radius=radius)
 
-
-st.title("Vanishing & exploding gradients")
-intro(
-    "A recurrent cell (vanilla RNN, LSTM or GRU, written out step by step in the course's "
-    "notation) is unrolled over T steps of random input, and a loss is read off the **last** hidden state only: "
-    "*L = u·a⟨T⟩*. Autograd then measures how much of that loss's gradient reaches each earlier hidden state "
-    "a⟨T−k⟩. Backpropagation through time multiplies by the recurrent Jacobian once per step, so the gradient "
-    "shrinks or grows geometrically with the distance k. Everything below is computed now, in 64-bit floats "
-    "by default, and numbers that underflow to 0 or overflow to ∞ are shown as they are."
-)
 
 reaches, condition, clipping, try_this = screens(["How far back the gradient reaches",
                                                   "When gradients vanish or may explode",

@@ -10,23 +10,37 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from sequence_models.limitations import lookback
-from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LEARNED, LENGTH_RANGE, LIVE_DEFAULTS,
-                                                   LiveConfig,
-                                                   adding_batch, budget_limited, curves_csv, load_across_lag,
-                                                   load_live_check, load_lstm, lstm_gates, n_parameters,
-                                                   train_side_by_side, verdict)
-from sequence_models.runtime import AssetError, make_generator, use_inference_threads
 from ui import heavy
 from ui.charts import CHART
 from ui.inputs import whole_number_input
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.long_term_figures import (MUSIC_NAMES, curve_figure, example_figure, gates_figure, lookback_figure,
-                                  sweep_figure)
 from ui.presentation import controls, intro, screens
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("Long-term dependencies")
+intro(
+    "The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
+    "exactly two steps are marked, one in the first half and one in the second. At the end the model must output "
+    "the sum of the two marked numbers, so it has to carry the first one for at least T/2 steps while ignoring "
+    "everything else. You train a vanilla RNN, an LSTM and a GRU with the same number of hidden units side by "
+    "side, live, and watch whose loss leaves the trivial baseline (always answer 1, MSE = 1/6). A chart "
+    "computed by a script in the repository then shows the whole picture across lengths, the LSTM's gates "
+    "show how its memory is kept, and the melody models of the music lesson show how far back a trained network "
+    "really looks."
+)
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.limitations import lookback  # noqa: E402
+from sequence_models.limitations.long_term import (BASELINE_MSE, CELL_NAMES, LEARNED, LENGTH_RANGE,  # noqa: E402
+                                                   LIVE_DEFAULTS, LiveConfig,
+                                                   adding_batch, budget_limited, curves_csv, load_across_lag,
+                                                   load_live_check, load_lstm, lstm_gates, n_parameters,
+                                                   train_side_by_side, verdict)
+from sequence_models.runtime import AssetError, make_generator, use_inference_threads  # noqa: E402
+from ui.long_term_figures import (MUSIC_NAMES, curve_figure, example_figure, gates_figure,  # noqa: E402
+                                  lookback_figure, sweep_figure)
 
 TIME_CAP = 45.0  # seconds; hard wall-clock cap of one live run (validated ≤ MAX_TIME_LIMIT)
 STEP_CHOICES = sorted({250, 500, LIVE_DEFAULTS.steps, 1000, 1500, 2000, 3000})
@@ -114,17 +128,6 @@ def at_lag(curves: dict[str, list[float | None]], k: int) -> dict[str, float]:
     return {c: v[k] for c, v in curves.items() if len(v) > k and v[k] is not None}
 
 
-st.title("Long-term dependencies")
-intro(
-    "The *adding problem*: every step of a sequence carries a number between 0 and 1, and "
-    "exactly two steps are marked, one in the first half and one in the second. At the end the model must output "
-    "the sum of the two marked numbers, so it has to carry the first one for at least T/2 steps while ignoring "
-    "everything else. You train a vanilla RNN, an LSTM and a GRU with the same number of hidden units side by "
-    "side, live, and watch whose loss leaves the trivial baseline (always answer 1, MSE = 1/6). A chart "
-    "computed by a script in the repository then shows the whole picture across lengths, the LSTM's gates "
-    "show how its memory is kept, and the melody models of the music lesson show how far back a trained network "
-    "really looks."
-)
 problem, training, across, inside, looking_back, try_this = screens(
     ["The adding problem", "Train them", "Across lengths", "LSTM gates", "How far back?", "Try this"])
 _x, _ = adding_batch(1, 20, make_generator(3))

@@ -6,26 +6,32 @@ import html
 
 import streamlit as st
 
-from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_TICKS, beats_phrase,
-                                          parse_note_name, pitch_name, token_label)
-from sequence_models.music.evaluate import EVALUATION_FILE
-from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATURE, MIN_LENGTH, MIN_TEMPERATURE, Melody,
-                                            generate, parse_scale, seed_from_note)
-from sequence_models.music.midi import (MAX_UPLOAD_BYTES, SEED_NOTES_FROM_MIDI, seed_tokens_from_midi,
-                                        too_big_message)
-from sequence_models.music.model import CELL_NAMES, MelodyConfig, load_model
-from sequence_models.runtime import AssetError, use_inference_threads
 from ui import heavy
 from ui.charts import CHART, STATIC_CHART
-from ui.evaluation import missing_results_note, stored_results
 from ui.inputs import file_name_literal, whole_number
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars, temperature_pair,
-                              thinking_heatmap, unrolled_loop)
 from ui.presentation import controls, intro, screens
+from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("🎵 Music generation: one note in, a melody out")
+intro_slot = st.empty()  # filled once the Model control below says which network this is
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title is already
+# on screen (the intro names the model chosen below, so it waits for them).
+from sequence_models.music.events import (NOTE_NAMES, PITCH_HI, PITCH_LO, TOKEN_TICKS, beats_phrase,  # noqa: E402
+                                          parse_note_name, pitch_name, token_label)
+from sequence_models.music.evaluate import EVALUATION_FILE  # noqa: E402
+from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATURE, MIN_LENGTH,  # noqa: E402
+                                            MIN_TEMPERATURE, Melody, generate, parse_scale, seed_from_note)
+from sequence_models.music.midi import (MAX_UPLOAD_BYTES, SEED_NOTES_FROM_MIDI, seed_tokens_from_midi,  # noqa: E402
+                                        too_big_message)
+from sequence_models.music.model import CELL_NAMES, MelodyConfig, load_model  # noqa: E402
+from sequence_models.runtime import AssetError, use_inference_threads  # noqa: E402
+from ui.evaluation import missing_results_note, stored_results  # noqa: E402
+from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars,  # noqa: E402
+                              temperature_pair, thinking_heatmap, unrolled_loop)
 
 NOTE_LABELS = [pitch_name(p) for p in range(PITCH_LO, PITCH_HI + 1)]
 MODEL_LABELS = {CELL_NAMES[c]: c for c in ("lstm", "gru", "rnn")}
@@ -122,9 +128,6 @@ def input_source(t: int, n_seed: int) -> str:
         return f" (the seed note y⟨{t - 1}⟩, given, fed in)"
     return f" (the previous output y⟨{t - 1}⟩, sampled and fed back)"
 
-
-st.title("🎵 Music generation: one note in, a melody out")
-intro_slot = st.empty()  # filled once the Model control below says which network this is
 
 results = stored_results(EVALUATION_FILE, ("split_counts", "next_event"))
 
@@ -331,10 +334,10 @@ with quality_screen:
             "Each model predicts every next event of every test tune from the events before it."
         )
         rows = results["next_event"]
-        st.dataframe(
-            [{"model": r["name"], "bits per event ↓": round(r["bits_per_event"], 3), "next-event accuracy ↑":
+        show_table(
+            [{"model": r["name"], "bits per event ↓": r["bits_per_event"], "next-event accuracy ↑":
               f"{100 * r['accuracy']:.1f} %", "kind": "trained network" if r["kind"] == "model" else "count baseline"}
-             for r in rows], hide_index=True, width="stretch")
+             for r in rows], {"bits per event ↓": ".3f"})
         lines = []
         for r in rows:
             b = r["bits_per_event"]
@@ -349,15 +352,14 @@ with quality_screen:
                     f"{mel['settings']['length']} events per model at the default settings (temperature "
                     f"{mel['settings']['temperature']}, top-k {mel['settings']['top_k']}), against the first "
                     f"{mel['settings']['length']} events of each test tune. Shown: {CELL_NAMES[cell]}.")
-        st.dataframe([
+        show_table([
             {"measure": "pitch-class entropy (bits)",
              f"{CELL_NAMES[cell]} melodies": f"{gen['pitch_class_entropy']:.2f}",
              "test tunes": f"{test['pitch_class_entropy']:.2f}"},
             {"measure": "in-scale rate", f"{CELL_NAMES[cell]} melodies": f"{100 * gen['in_scale_rate']:.1f} %",
              "test tunes": f"{100 * test['in_scale_rate']:.1f} %"},
         ] + [{"measure": f"intervals: {k}", f"{CELL_NAMES[cell]} melodies": f"{100 * v:.1f} %",
-              "test tunes": f"{100 * test['intervals'][k]:.1f} %"} for k, v in gen["intervals"].items()],
-            hide_index=True, width="stretch")
+              "test tunes": f"{100 * test['intervals'][k]:.1f} %"} for k, v in gen["intervals"].items()])
         st.markdown(
             f"- **Pitch-class entropy {gen['pitch_class_entropy']:.2f} vs {test['pitch_class_entropy']:.2f} bits**: "
             "how evenly a melody spreads over the 12 pitch classes (0 = one note only, 3.58 = all twelve equally); "

@@ -6,12 +6,36 @@ import json
 from urllib.parse import quote
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from sequence_models.ner.data import TAGS
-from sequence_models.ner.highlight import highlight_html, legend_html
-from sequence_models.ner.inference import (
+from sequence_models.ner.metrics import bio_violations
+from sequence_models.ner.tokenizer import split_sentences
+from sequence_models.ner.types import COURSE_TYPES, OTHER_TYPES, display_name
+from ui import heavy, palette
+from ui.charts import CHART
+from ui.inputs import example_text_box
+from ui.lessons import ensure_app_navigation, lesson_link
+from ui.ner_figures import f1_bars, tag_heatmap, tag_strip_html
+from ui.presentation import controls, intro, screens
+from ui.tables import show_table
+from ui.teaching import Answer, checkpoint, locked
+
+ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("🏷️ Named-entity recognition")
+intro(
+    "A many-to-many RNN with Tx = Ty: every word of your text goes in, and one "
+    "label comes out for every word — *B-ORG* (an organisation begins here), *I-ORG* (it continues), "
+    "*O* (not an entity), and so on. A bidirectional LSTM reads the sentence both ways, a CRF layer "
+    "picks the most likely sequence of labels, and the page highlights the entities it found, "
+    "with how sure it is. Then the same text goes through a forward-only LSTM that can only look back, "
+    "so you can see where reading ahead helps.")
+lesson_link("pages/rnn_types.py", "See the many-to-many wiring on the RNN types page")
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.ner.data import TAGS  # noqa: E402
+from sequence_models.ner.highlight import highlight_html, legend_html  # noqa: E402
+from sequence_models.ner.inference import (  # noqa: E402
     COURSE_EXAMPLE,
     DEFAULT_TEXT,
     EVALUATION_FILE,
@@ -20,8 +44,7 @@ from sequence_models.ner.inference import (
     analyse,
     load,
 )
-from sequence_models.ner.metrics import bio_violations
-from sequence_models.ner.report import (
+from sequence_models.ner.report import (  # noqa: E402
     SET_LABELS,
     WEAK_F1,
     course_rows,
@@ -29,19 +52,8 @@ from sequence_models.ner.report import (
     transition_score,
     weak_spots,
 )
-from sequence_models.ner.tokenizer import split_sentences
-from sequence_models.ner.types import COURSE_TYPES, OTHER_TYPES, display_name
-from sequence_models.runtime import AssetError, use_inference_threads
-from ui import heavy, palette
-from ui.charts import CHART
-from ui.evaluation import results_or_note
-from ui.inputs import example_text_box
-from ui.lessons import ensure_app_navigation, lesson_link
-from ui.ner_figures import f1_bars, tag_heatmap, tag_strip_html
-from ui.presentation import controls, intro, screens
-from ui.teaching import Answer, checkpoint, locked
-
-ensure_app_navigation()  # first visit after a server start: go through app.py
+from sequence_models.runtime import AssetError, use_inference_threads  # noqa: E402
+from ui.evaluation import results_or_note  # noqa: E402
 
 MODEL_LABELS = {"bilstm_crf": "BiLSTM-CRF", "forward_lstm": "Forward-only LSTM"}
 #: One colour per course type (Okabe–Ito first, then two extra distinct hues), grey for the rest.
@@ -132,16 +144,6 @@ def starting_text(example: str | None) -> str:
 
 # --- page -----------------------------------------------------------------------------
 
-st.title("🏷️ Named-entity recognition")
-intro(
-    "A many-to-many RNN with Tx = Ty: every word of your text goes in, and one "
-    "label comes out for every word — *B-ORG* (an organisation begins here), *I-ORG* (it continues), "
-    "*O* (not an entity), and so on. A bidirectional LSTM reads the sentence both ways, a CRF layer "
-    "picks the most likely sequence of labels, and the page highlights the entities it found, "
-    "with how sure it is. Then the same text goes through a forward-only LSTM that can only look back, "
-    "so you can see where reading ahead helps.")
-lesson_link("pages/rnn_types.py", "See the many-to-many wiring on the RNN types page")
-
 try:
     get_tagger("bilstm_crf")
     get_tagger("forward_lstm")
@@ -203,10 +205,8 @@ with entities_screen:
                    "OntoNotes label and the model's confidence: the smallest CRF marginal p(tag | whole sentence) "
                    "among its words.")
     if shown:
-        st.dataframe(pd.DataFrame({
-            "text": [e.text for e in shown], "type": [display_name(e.label) for e in shown],
-            "OntoNotes label": [e.label for e in shown], "confidence": [round(e.score, 3) for e in shown],
-            "characters": [f"{e.start}–{e.end}" for e in shown]}), hide_index=True, width="stretch")
+        show_table([{"text": e.text, "type": display_name(e.label), "OntoNotes label": e.label,
+                     "confidence": e.score, "characters": f"{e.start}–{e.end}"} for e in shown], {"confidence": ".3f"})
     export = {"text": text, "models": {MODEL_LABELS[r.kind]: {"entities": [e.as_dict() for e in r.entities]}
                                        for r in (bi, fw)},
               "note": "start/end are character offsets into text (end exclusive); score is the model's "
@@ -281,16 +281,13 @@ with both_ways:
     if diff_tokens:
         st.markdown(f"**{diff_tokens and len(diff_tokens)} of {len(bi.tokens)} tokens get different tags:**")
         idx = {t: i for i, t in enumerate(TAGS)}
-        st.dataframe(pd.DataFrame({
-            "token": [bi.tokens[i].text for i in diff_tokens[:200]],
-            "BiLSTM-CRF tag": [bi.tags[i] for i in diff_tokens[:200]],
-            "p (BiLSTM-CRF)": [float(bi.probs[i, idx[bi.tags[i]]]) for i in diff_tokens[:200]],
-            "forward-only tag": [fw.tags[i] + ("  ✗ invalid after " + (fw.tags[i - 1] if i else "start")
-                                               if i in fw_invalid else "") for i in diff_tokens[:200]],
-            "p (forward-only)": [float(fw.probs[i, idx[fw.tags[i]]]) for i in diff_tokens[:200]]}),
-            hide_index=True, width="stretch", column_config={
-                "p (BiLSTM-CRF)": st.column_config.NumberColumn(format="%.3f"),
-                "p (forward-only)": st.column_config.NumberColumn(format="%.3f")})
+        show_table([{
+            "token": bi.tokens[i].text, "BiLSTM-CRF tag": bi.tags[i],
+            "p (BiLSTM-CRF)": float(bi.probs[i, idx[bi.tags[i]]]),
+            "forward-only tag": fw.tags[i] + ("  ✗ invalid after " + (fw.tags[i - 1] if i else "start")
+                                              if i in fw_invalid else ""),
+            "p (forward-only)": float(fw.probs[i, idx[fw.tags[i]]])} for i in diff_tokens[:200]],
+            {"p (BiLSTM-CRF)": ".3f", "p (forward-only)": ".3f"})
     else:
         st.success(f"Both models give the same tag to all {len(bi.tokens)} tokens of this text.")
 
@@ -358,9 +355,7 @@ with both_ways:
                 jordan_rows.append({"sentence": sentence, "model": name, "tag of “Jordan”": res_.tags[k_],
                                     "p": float(p[TAGS.index(res_.tags[k_])]), "runner-up": runner,
                                     "p runner-up": float(p[TAGS.index(runner)])})
-        st.dataframe(pd.DataFrame(jordan_rows), hide_index=True, width="stretch",
-                     column_config={"p": st.column_config.NumberColumn(format="%.3f"),
-                                    "p runner-up": st.column_config.NumberColumn(format="%.3f")})
+        show_table(jordan_rows, {"p": ".3f", "p runner-up": ".3f"})
         fw_a, fw_b = jordan[(JORDAN[0], "forward_lstm")][1], jordan[(JORDAN[1], "forward_lstm")][1]
         bi_a, bi_b = jordan[(JORDAN[0], "bilstm_crf")][0], jordan[(JORDAN[1], "bilstm_crf")][0]
         fw_note = ("gives **exactly the same** probabilities in both sentences"
@@ -404,9 +399,7 @@ with how_good:
             gold = chosen_set not in SET_LABELS.values()
             set_key = next((s for s, n in SET_LABELS.items() if n == chosen_set), "gmb")
             table = course_rows(ev, set_key, gold)
-            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
-                         column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                        for c in ("precision", "recall", "F1 BiLSTM-CRF", "F1 forward-only")})
+            show_table(table, {c: ".3f" for c in ("precision", "recall", "F1 BiLSTM-CRF", "F1 forward-only")})
             if not gold:
                 course = [r for r in table if r["course type"]]
                 st.plotly_chart(f1_bars([r["type"] for r in course], [r["course type"] for r in course],

@@ -6,19 +6,33 @@ import time
 
 import streamlit as st
 
-from sequence_models.limitations.parallelism import (BATCH_RANGE, CONV_KERNEL, LAYERS, LENGTHS, THREADS, WIDTH_RANGE,
-                                                     TimingConfig, attention_heads, conv_layers_to_see_everything,
-                                                     forward_flops, load_gpu_timing, load_thread_reference, same_flops,
-                                                     server_busy, time_layers)
 from ui import heavy
 from ui.charts import CHART
 from ui.lessons import ensure_app_navigation, lesson_link
-from ui.parallelism_figures import (FAST, SLOW, SPEEDUP_TITLE, gflops_figure, gpu_figure, per_layer_figure,
-                                    same_flops_figure, speedup_figure, time_figure)
 from ui.presentation import controls, intro, screens
+from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("No parallelism over time")
+intro(
+    "A recurrent layer computes *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*: step t needs "
+    "the result of step t−1, so its T steps run one after another, each a small matrix product, however many "
+    "processors there are. Self-attention and a 1-D convolution compute every position from the input directly: a "
+    "few large products whose work can be spread out. The course names the cost: *longer training time and "
+    "inefficient utilization of machines*. Below, one layer of each kind runs on this server **now**, and we "
+    "measure what it gets out of the machine: useful operations per second on one core, the gain from a second "
+    "core, and the same arithmetic done in a row or all at once."
+)
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.limitations.parallelism import (BATCH_RANGE, CONV_KERNEL, LAYERS, LENGTHS,  # noqa: E402
+                                                     THREADS, WIDTH_RANGE, TimingConfig, attention_heads,
+                                                     conv_layers_to_see_everything, forward_flops, load_gpu_timing,
+                                                     load_thread_reference, same_flops, server_busy, time_layers)
+from ui.parallelism_figures import (FAST, SLOW, SPEEDUP_TITLE, gflops_figure, gpu_figure,  # noqa: E402
+                                    per_layer_figure, same_flops_figure, speedup_figure, time_figure)
 
 #: seconds a session waits between two "Measure again" presses
 REMEASURE_EVERY = 60.0
@@ -68,17 +82,6 @@ def table_csv(rows: list[dict]) -> str:
     w.writerows(rows)
     return out.getvalue()
 
-
-st.title("No parallelism over time")
-intro(
-    "A recurrent layer computes *a⟨t⟩ = g(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a)*: step t needs "
-    "the result of step t−1, so its T steps run one after another, each a small matrix product, however many "
-    "processors there are. Self-attention and a 1-D convolution compute every position from the input directly: a "
-    "few large products whose work can be spread out. The course names the cost: *longer training time and "
-    "inefficient utilization of machines*. Below, one layer of each kind runs on this server **now**, and we "
-    "measure what it gets out of the machine: useful operations per second on one core, the gain from a second "
-    "core, and the same arithmetic done in a row or all at once."
-)
 
 work, in_a_row, cores, timing, gpu, try_this = screens(
     ["Work per second", "In a row or at once", "One core or two", "Time", "On a GPU", "Try this"])
@@ -203,8 +206,7 @@ with timing:
                  f"{conv_layers_to_see_everything(n_last)} stacked layers (or dilations, as in WaveNet).")
     st.markdown("\n".join(lines))
     rows = res.rows()
-    st.dataframe([{k: ("not measured" if v is None else f"{v:g}") for k, v in r.items()} for r in rows],
-                 hide_index=True, width="stretch")
+    show_table([{k: ("not measured" if v is None else f"{v:g}") for k, v in r.items()} for r in rows])
     threads_used = " and ".join(f"({n})" for n in res.config.threads)
     st.caption(f"Times are the CPU time of one forward pass on one thread (best of {res.config.repeats}), which "
                "other programs' "

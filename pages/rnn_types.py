@@ -2,16 +2,20 @@
 
 import streamlit as st
 
-from sequence_models.rnn_types import (ARCHITECTURES, MAX_STEPS, START, VOCAB, Architecture, Step, run_architecture,
-                                       steps_csv, train_toy_rnn)
 from ui.charts import CHART, STATIC_CHART
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
-from ui.rnn_diagram import unrolled_figure
 from ui.rnn_types_figures import output_bars, weight_heatmap
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("RNN types")
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title is already
+# on screen (the intro below needs the trained toy model).
+from sequence_models.rnn_types import (ARCHITECTURES, MAX_STEPS, START, VOCAB, Architecture, Step,  # noqa: E402
+                                       run_architecture, steps_csv, train_toy_rnn)
+from ui.rnn_diagram import unrolled_figure  # noqa: E402
 
 # The type control shows (and puts in the URL) plain-ASCII names: ?rt_type=Many-to-many
 LABELS = {a.name.replace("–", "-"): a.key for a in ARCHITECTURES.values()}
@@ -109,7 +113,6 @@ def weights_view(weights: dict) -> None:
                          config=CHART)
 
 
-st.title("RNN types")
 model = toy_model()
 intro(
     r"One recurrent cell, $a^{\langle t \rangle} = \tanh(W_{aa} a^{\langle t-1 \rangle} + "

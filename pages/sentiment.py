@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from sequence_models.runtime import AssetError, use_inference_threads
-from sequence_models.sentiment.data import ATTRIBUTION
-from sequence_models.sentiment.evaluate import read_word_order
-from sequence_models.sentiment.inference import EVALUATION_FILE, MAX_TOKENS, Loaded, Reading, analyse, load_one
-from sequence_models.sentiment.page_data import examples, pair_rows, reading_csv, short_text_share
 from ui import heavy
 from ui.charts import CHART
-from ui.evaluation import results_or_note
 from ui.inputs import example_text_box, markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
-from ui.sentiment_figures import (
-    bow_chart, diagram, hidden_heatmap, length_chart, probability_chart, word_order_chart, words_html,
-)
+from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
+st.title("💬 Sentiment: many-to-one")
+intro(
+    "A many-to-one RNN: a whole review goes in, one word at a time, and **one** output comes out at the end — "
+    "positive or negative. A GRU reads your text; after each word its hidden state a⟨t⟩ is a summary of the "
+    "words so far, and the same output layer turns that summary into P(positive). The page draws that "
+    "probability after every word, so you can watch the verdict form (“not” pulling it down, “but” turning it "
+    "round), and sets a **bag of words** beside it: a model that adds up one weight per word and never "
+    "looks at their order.")
+lesson_link("pages/rnn_types.py", "See the many-to-one wiring on the RNN types page")
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.runtime import AssetError, use_inference_threads  # noqa: E402
+from sequence_models.sentiment.data import ATTRIBUTION  # noqa: E402
+from sequence_models.sentiment.evaluate import read_word_order  # noqa: E402
+from sequence_models.sentiment.inference import (EVALUATION_FILE, MAX_TOKENS, Loaded, Reading,  # noqa: E402
+                                                 analyse, load_one)
+from sequence_models.sentiment.page_data import examples, pair_rows, reading_csv, short_text_share  # noqa: E402
+from ui.evaluation import results_or_note  # noqa: E402
+from ui.sentiment_figures import (  # noqa: E402
+    bow_chart, diagram, hidden_heatmap, length_chart, probability_chart, word_order_chart, words_html,
+)
 
 #: The text box keeps at most this many characters (short reviews are what the model knows).
 MAX_CHARS = 500
@@ -57,16 +70,6 @@ def verdict(label: str | None, p: float) -> str:
 
 
 # --- page -----------------------------------------------------------------------------
-
-st.title("💬 Sentiment: many-to-one")
-intro(
-    "A many-to-one RNN: a whole review goes in, one word at a time, and **one** output comes out at the end — "
-    "positive or negative. A GRU reads your text; after each word its hidden state a⟨t⟩ is a summary of the "
-    "words so far, and the same output layer turns that summary into P(positive). The page draws that "
-    "probability after every word, so you can watch the verdict form (“not” pulling it down, “but” turning it "
-    "round), and sets a **bag of words** beside it: a model that adds up one weight per word and never "
-    "looks at their order.")
-lesson_link("pages/rnn_types.py", "See the many-to-one wiring on the RNN types page")
 
 try:
     for name in ("gru", "bow"):
@@ -157,9 +160,7 @@ with bag_screen:
     if checkpoint("sen_cp_pair", f"The bag of words reads “{PAIR[0]}” and “{PAIR[1]}”. What does it say?",
                   ["The same probability for both", "Different probabilities"], pair_answer):
         rows = pair_rows(PAIR, read)
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                    for c in ("GRU P(positive)", "bag of words P(positive)")})
+        show_table(rows, {c: ".3f" for c in ("GRU P(positive)", "bag of words P(positive)")})
         st.caption("Try another pair from the examples menu: the bag of words always gives the two texts of a pair "
                    "the same score, so it is right on exactly one of them.")
 
@@ -186,13 +187,12 @@ with how_good:
         models = ev["models"]
         st.markdown(f"Measured by `python -m sequence_models evaluate sentiment` on the {ev['texts']:,} test "
                     f"texts ({100 * ev['positive_share']:.0f} % positive), which no model saw while training.")
-        st.dataframe(pd.DataFrame([{
+        show_table([{
             "model": m["name"], "accuracy": m["test"]["accuracy"], "macro-F1": m["test"]["f1_macro"],
             "word-order set": m["word_order"]["accuracy"],
             "pairs both right": f"{m['word_order']['pairs_both_right']} / {m['word_order']['pairs']}",
-            "parameters": m["parameters"]} for m in models.values()]), hide_index=True, width="stretch",
-            column_config={c: st.column_config.NumberColumn(format="%.3f")
-                           for c in ("accuracy", "macro-F1", "word-order set")})
+            "parameters": m["parameters"]} for m in models.values()],
+            {c: ".3f" for c in ("accuracy", "macro-F1", "word-order set")})
         acc = ev["acceptance"]
         gru_wo, bow_wo = models["gru"]["word_order"]["accuracy"], models["bow"]["word_order"]["accuracy"]
 

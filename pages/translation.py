@@ -5,19 +5,13 @@ import io
 
 import streamlit as st
 
-from sequence_models.runtime import AssetError, use_inference_threads
-from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS, LONG_JOIN
-from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM, TOP_K
-from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS
-from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult, is_byte_piece,
-                                                   load_model, translate)
 from sequence_models.translation.vocab import EOS
 from ui import heavy
 from ui.charts import CHART
-from ui.evaluation import results_or_note
 from ui.inputs import markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
+from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 from ui.translation_figures import attention_heatmap, bleu_by_length, probability_bars, word_chips
 
@@ -42,9 +36,33 @@ VIEWS = ["Words", "Subword pieces"]
 ATTRIBUTION_MD = ("Sentence pairs from the Tatoeba Project ([tatoeba.org](https://tatoeba.org)), via "
                   "[manythings.org/anki](https://www.manythings.org/anki/), "
                   "[CC-BY 2.0](https://creativecommons.org/licenses/by/2.0/).")
-assert ATTRIBUTION.startswith("Sentence pairs from the Tatoeba Project")
 #: Room for a whole decoded sentence (at most 200 pieces) when it is escaped for Markdown.
 LITERAL_CHARS = 4000
+
+st.title("Translation")
+intro(
+    "An encoder–decoder translating English into French, the course's example of an "
+    "RNN whose input and output lengths differ (Tx ≠ Ty). A bidirectional GRU *encoder* reads the whole English "
+    "sentence; a GRU *decoder* then writes French one piece at a time, each piece fed back as the next step's "
+    "input. Words are cut into **subword pieces** (a common word is one piece, a rare name several), so no word is "
+    "ever unknown. With **attention** (Bahdanau et al. 2015) the decoder looks back at every English piece before "
+    "writing each French one: the heatmap shows where it looked. Without attention it has to squeeze the whole "
+    "sentence into one vector. Both models were trained on a 2-core CPU by a script in this repository; "
+    "every number below is computed now or read from the stored test-set evaluation."
+)
+st.caption(ATTRIBUTION_MD)
+
+# Heavy imports after the first paint: on a cold server importing torch takes seconds, and the title and intro
+# are already on screen.
+from sequence_models.runtime import AssetError, use_inference_threads  # noqa: E402
+from sequence_models.translation.data import ATTRIBUTION, LONG_BUCKETS, LONG_JOIN  # noqa: E402
+from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM, TOP_K  # noqa: E402
+from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS  # noqa: E402
+from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult,  # noqa: E402
+                                                   is_byte_piece, load_model, translate)
+from ui.evaluation import results_or_note  # noqa: E402
+
+assert ATTRIBUTION.startswith("Sentence pairs from the Tatoeba Project")
 
 
 def literal(text: str) -> str:
@@ -198,19 +216,6 @@ def why_attention(evaluation: dict) -> None:
                    "See sequence_models/translation/README.md for chrF and every bucket.")
 
 
-st.title("Translation")
-intro(
-    "An encoder–decoder translating English into French, the course's example of an "
-    "RNN whose input and output lengths differ (Tx ≠ Ty). A bidirectional GRU *encoder* reads the whole English "
-    "sentence; a GRU *decoder* then writes French one piece at a time, each piece fed back as the next step's "
-    "input. Words are cut into **subword pieces** (a common word is one piece, a rare name several), so no word is "
-    "ever unknown. With **attention** (Bahdanau et al. 2015) the decoder looks back at every English piece before "
-    "writing each French one: the heatmap shows where it looked. Without attention it has to squeeze the whole "
-    "sentence into one vector. Both models were trained on a 2-core CPU by a script in this repository; "
-    "every number below is computed now or read from the stored test-set evaluation."
-)
-st.caption(ATTRIBUTION_MD)
-
 sentence, looked, stepping, why, try_this = screens(["Encoder reads, decoder writes", "Where the decoder looked",
                                                     "Step through the decoding", "Why attention", "Try this"])
 with sentence, controls("Sentence, model and beam width"):
@@ -294,10 +299,10 @@ else:
 
         if result.beam > 1:
             with st.expander(f"Beam search kept {len(result.alternatives)} finished translations", expanded=True):
-                st.dataframe(
-                    [{"rank": i + 1, "French": a.translation or "(empty)", "log P": round(a.logprob, 3),
-                      f"log P / T^{LENGTH_ALPHA}": round(a.normalised, 3)} for i, a in enumerate(result.alternatives)],
-                    hide_index=True, width="stretch")
+                show_table(
+                    [{"rank": i + 1, "French": a.translation or "(empty)", "log P": a.logprob,
+                      f"log P / T^{LENGTH_ALPHA}": a.normalised} for i, a in enumerate(result.alternatives)],
+                    {"log P": ".3f", f"log P / T^{LENGTH_ALPHA}": ".3f"})
                 st.caption("Beam search keeps the best partial translations at every step and ranks the finished "
                            f"ones by log-probability divided by length^{LENGTH_ALPHA}, so longer sentences are not "
                            "unfairly penalised.")

@@ -30,13 +30,13 @@ EXPECTED: dict[str, list[str]] = {
     "rnn_types?rt_type=%3Cscript%3E&rt_tx=-1&rt_ty=NaN&rt_step=999": ['[data-testid="stPlotlyChart"]'],
     "translation": ['[data-testid="stTextInput"]', '[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]'],
     "translation?tr_mdl=No+attention&tr_beam=4&tr_ts=2&tr_en=When+I+was+a+child%2C+I+used+to+spend+every+summer+by+the+sea.":
-        ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+        ['[data-testid="stPlotlyChart"]', '.unrolled-table table'],
     "translation?tr_mdl=%3Cscript%3E&tr_beam=99&tr_ts=abc&tr_en=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E":
         ['[data-testid="stPlotlyChart"]'],
     "ner": ['[data-testid="stTextArea"]', "mark.ner-ent", '[data-testid="stPlotlyChart"]', ".ner-legend"],
     "ner?ner_ex=Bidirectional+matters%3A+Jordan&ner_types=Person&ner_types=Location&ner_hm=Forward-only+LSTM"
     "&ner_alltags=true":
-        ["mark.ner-ent", '[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+        ["mark.ner-ent", '[data-testid="stPlotlyChart"]', '.unrolled-table table'],
     "ner?ner_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E+in+Paris&ner_types=%3Cb%3E&ner_hm=bogus":
         ['[data-testid="stPlotlyChart"]'],
     "gradients": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stMetric"]'],
@@ -47,13 +47,13 @@ EXPECTED: dict[str, list[str]] = {
     "gradients?grad_cell=%3Cscript%3E&grad_T=abc&grad_rho=99&grad_H=-1": ['[data-testid="stPlotlyChart"]'],
     "long_term": ['[data-testid="stPlotlyChart"]', '[data-testid="stSlider"]', '[data-testid="stButton"]'],
     "long_term?lt_lag=%3Cb%3E&lt_steps=-5&lt_gT=9999": ['[data-testid="stPlotlyChart"]'],
-    "parallelism?par_Tmax=256": ['[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]'],
+    "parallelism?par_Tmax=256": ['[data-testid="stPlotlyChart"]', '.unrolled-table table'],
     "sentiment": ['[data-testid="stTextArea"]', '[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]',
                   '[data-testid="stDownloadButton"]'],
     "sentiment?sen_text=Bad%2C+not+good.&sen_units=true": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
     "sentiment?sen_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E&sen_ex=%3Cb%3E": ['[data-testid="stPlotlyChart"]'],
     "music": ['[data-testid="stAudio"]', "audio", '[data-testid="stPlotlyChart"]', '[data-testid="stDownloadButton"]',
-              '[data-testid="stDataFrame"]'],
+              '.unrolled-table table'],
     "music?mus_note=D5&mus_len=128&mus_temp=1.5&mus_scale=D+major&mus_net=GRU&mus_step=40":
         ['[data-testid="stAudio"]', "audio"],
     "music?mus_note=%3Cscript%3E&mus_len=9999&mus_temp=NaN&mus_net=bogus&mus_step=-3":

@@ -6,6 +6,7 @@ import pytest
 
 from sequence_models.limitations.long_term import LIVE_DEFAULTS
 from tests.conftest import open_page
+from tests.tables import table_with
 
 GRAD = "pages/gradients.py"
 LONG = "pages/long_term.py"
@@ -276,15 +277,15 @@ def test_parallelism_page_measures_and_every_control_changes_it() -> None:
     at = open_page(PAR, {"par_Tmax": "64", "par_d": "16", "par_B": "1"})
     assert not at.exception
     assert "What you will see." in markdown(at) and at.subheader[-1].value == "Try this"
-    table = at.dataframe[0].value
-    assert list(table["T"]) == ["16", "32", "64"]
-    assert all(float(v) > 0 for v in table["RNN ms"]) and all(float(v) > 0 for v in table["RNN GFLOP/s"])
+    table = table_with(at, "T")
+    assert [r["T"] for r in table] == ["16", "32", "64"]
+    assert all(float(r["RNN ms"]) > 0 and float(r["RNN GFLOP/s"]) > 0 for r in table)
     assert any("On a GPU" in i.value for i in at.info)
     text = markdown(at)
     assert "nan" not in text and "None" not in text
     assert "The same" in text and "GFLOP/s" in text                       # same FLOPs, in a row or at once
     at.select_slider(key="par_Tmax").set_value(128).run()
-    assert list(at.dataframe[0].value["T"]) == ["16", "32", "64", "128"]
+    assert [r["T"] for r in table_with(at, "T")] == ["16", "32", "64", "128"]
     at.select_slider(key="par_d").set_value(32).run()
     assert "d 32" in " ".join(c.value for c in at.caption)
     at.select_slider(key="par_B").set_value(2).run()
@@ -321,7 +322,7 @@ def test_parallelism_page_large_settings_never_say_nan() -> None:
     assert not at.exception
     text = markdown(at) + " ".join(c.value for c in at.caption)
     assert "nan" not in text and "None" not in text
-    assert all("None" not in str(v) for v in at.dataframe[0].value.to_numpy().ravel())
+    assert all("None" not in v and "nan" not in v for r in table_with(at, "T") for v in r.values())
 
 
 def test_parallelism_page_bad_query_strings_fall_back() -> None:

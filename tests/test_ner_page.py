@@ -8,6 +8,7 @@ import pytest
 
 from sequence_models.ner.inference import COURSE_EXAMPLE, DEFAULT_TEXT, MAX_CHARS
 from tests.conftest import open_page
+from tests.tables import table_with, tables
 
 PAGE = "pages/ner.py"
 
@@ -34,8 +35,8 @@ def test_default_page_shows_the_notes_examples() -> None:
     assert "Steve Jobs" in first and "<mark" in first
     assert len(at.get("plotly_chart")) == 1
     assert "What you will see." in _html(at) and any(h.value == "Try this" for h in at.subheader)
-    entities = at.dataframe[0].value
-    assert {"PERSON", "MONEY", "TIME"} <= set(entities["OntoNotes label"])
+    entities = table_with(at, "OntoNotes label")
+    assert {"PERSON", "MONEY", "TIME"} <= {row["OntoNotes label"] for row in entities}
     assert at.get("download_button")                                # the entity-spans JSON export
 
 
@@ -140,11 +141,11 @@ def test_invalid_tag_pair_is_shown_as_the_reason_for_crf_rules() -> None:
 
 def test_jordan_checkpoint_hides_the_table_until_checked() -> None:
     at = open_page(PAGE)
-    assert not any("tag of “Jordan”" in df.value.columns for df in at.dataframe)
+    assert not any(t and "tag of “Jordan”" in t[0] for t in tables(at))
     at.radio(key="ner_cp_jordan_guess").set_value("No").run()
     at.button(key="ner_cp_jordan_check").click().run()
     assert not at.exception
-    assert any("tag of “Jordan”" in df.value.columns for df in at.dataframe)
+    assert len(table_with(at, "tag of “Jordan”")) == 4           # two sentences × two models
     revealed = "\n".join(x.value for x in (*at.success, *at.info))
     assert "It tags “Jordan” as" in revealed
 
@@ -153,8 +154,9 @@ def test_evaluation_checkpoint_reveals_the_table_with_course_types_first() -> No
     at = open_page(PAGE)
     at.button(key="ner_cp_lowest_skip").click().run()
     assert not at.exception
-    table = next(df.value for df in at.dataframe if "F1 BiLSTM-CRF" in df.value.columns)
-    assert list(table["type"][:4]) == ["all types (micro)", "PERSON", "ORG", "GPE"]
+    table = table_with(at, "F1 BiLSTM-CRF")
+    assert [row["type"] for row in table[:4]] == ["all types (micro)", "PERSON", "ORG", "GPE"]
+    assert all(len(row["F1 BiLSTM-CRF"].split(".")[-1]) == 3 for row in table)      # three decimals
     assert "Micro-F1 of the BiLSTM-CRF" in _html(at)
     at.segmented_control(key="ner_set").set_value("GMB news, lower-case").run()
     assert not at.exception

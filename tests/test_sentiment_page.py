@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import ROOT, open_page
+from tests.tables import table_with, tables
 
 PAGE = "pages/sentiment.py"
 SCRIPT = "<script>alert(1)</script>"
@@ -106,12 +107,12 @@ def test_url_state_and_odd_values() -> None:
 
 def test_checkpoint_hides_the_pair_table_until_checked() -> None:
     at = open_page(PAGE)
-    assert not at.dataframe or all("bag verdict" not in d.value.columns for d in at.dataframe)
+    assert not any(t and "bag verdict" in t[0] for t in tables(at))
     at.radio(key="sen_cp_pair_guess").set_value("Different probabilities").run()
     at.button(key="sen_cp_pair_check").click().run()
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "bag verdict" in d.value.columns)
-    assert table["bag of words P(positive)"].nunique() == 1
+    table = table_with(at, "bag verdict")
+    assert len({r["bag of words P(positive)"] for r in table}) == 1
     assert any("the answer is **The same probability for both**" in i.value for i in at.info)
 
 

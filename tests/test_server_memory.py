@@ -59,7 +59,7 @@ def test_no_glibc_means_a_quiet_no_op(monkeypatch) -> None:
 
 
 # One big tensor-sized block freed by a worker thread: with glibc's sliding threshold the second
-# round of such blocks lands in the heap and stays resident after free; with a fixed 1 MB threshold
+# round of such blocks lands in the heap and stays resident after free; with the fixed threshold
 # (limit_malloc_arenas' default) every one is unmapped on free.
 BIG_BLOCKS = r"""
 import ctypes, json, sys

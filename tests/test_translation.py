@@ -12,7 +12,8 @@ import torch
 
 from sequence_models.cli import main as cli_main
 from sequence_models.runtime import ASSETS_DIR, PROJECT_ROOT
-from sequence_models.translation.data import LONG_BUCKETS, Pair, bucketed_batches, join_pairs, long_test_set, read_pairs
+from sequence_models.translation.data import (LONG_BUCKETS, SWAP_CLASSES, Pair, bucketed_batches, class_swapped_pairs,
+                                              join_pairs, long_test_set, read_pairs)
 from sequence_models.translation.decode import beam_batch, beam_search, greedy_batch, greedy_decode
 from sequence_models.translation.seq2seq import ModelConfig, Seq2Seq, load_translator
 from sequence_models.translation.subwords import Subwords, group_words, train_tokenizer
@@ -401,3 +402,63 @@ def test_stored_evaluation_meets_the_acceptance_bar() -> None:
 def test_stored_evaluation_reaches_36_bleu_on_short_sentences() -> None:
     res = json.loads((ASSETS_DIR / "translation" / "evaluation.json").read_text())
     assert res["models"]["attention"]["greedy"]["upto20"]["bleu_lc"] >= 36
+
+
+def test_class_swap_replaces_months_and_countries_on_both_sides_within_their_class() -> None:
+    import random
+
+    pairs = [Pair("Jane visits Italy in September.", "Jane visite l'Italie en septembre."),
+             Pair("I was born in Japan.", "Je suis né au Japon."),
+             Pair("May I come in?", "Puis-je entrer ?"),                        # the modal "May": no month in French
+             Pair("Tom likes Italy and Spain.", "Tom aime l'Italie et l'Espagne.")]
+    out = class_swapped_pairs(pairs, 5, random.Random(3))
+    assert len(out) == 3 * 5                                                    # the modal sentence takes no part
+    en_fr = {en: fr for members in SWAP_CLASSES.values() for en, fr in members}
+    kind = {en: k for k, members in SWAP_CLASSES.items() for en, _ in members}
+    for p in out[:5]:
+        words = p.en.rstrip(".").split()
+        place, month = words[2], words[4]
+        assert kind[place] == "place, vowel" and kind[month] == "month" and (place, month) != ("Italy", "September")
+        assert p.fr == f"Jane visite l'{en_fr[place]} en {en_fr[month]}."        # article and preposition still right
+    assert all(p.fr.startswith("Je suis né au ") for p in out[5:10])
+    two = [p.en for p in out[10:]]
+    assert all(p.split()[2] != p.split()[4].rstrip(".") for p in two)        # two countries stay two countries
+
+
+def test_in_place_load_gives_the_dequantized_weights_and_refuses_a_mismatch() -> None:
+    from sequence_models.translation.seq2seq import dequantize_state, load_state_in_place, quantize_state
+
+    torch.manual_seed(0)
+    cfg = ModelConfig(attention=True, src_vocab=40, tgt_vocab=40, emb_dim=64, enc_hidden=32, dec_hidden=48,
+                      attn_dim=16, tied=True)
+    source = Seq2Seq(cfg)
+    state = quantize_state({k: v.detach().clone() for k, v in source.state_dict().items()})
+    assert any(k.endswith("::q") for k in state)                          # some matrices are int8
+    expected, got = Seq2Seq(cfg), Seq2Seq(cfg)
+    expected.load_state_dict(dequantize_state(state))
+    load_state_in_place(got, state)
+    assert all(torch.equal(a, b) for a, b in zip(expected.state_dict().values(), got.state_dict().values()))
+    with pytest.raises(RuntimeError, match="state names differ"):
+        load_state_in_place(got, {k: v for k, v in state.items() if "decoder" not in k})
+    bigger = Seq2Seq(ModelConfig(**{**cfg.__dict__, "emb_dim": 72}))
+    with pytest.raises(RuntimeError, match="shape"):
+        load_state_in_place(bigger, state)
+
+
+def test_frozen_load_keeps_the_int8_table_and_translates_the_same() -> None:
+    from sequence_models.translation.seq2seq import RowQuantizedEmbedding
+    from sequence_models.translation.translate import translate
+
+    trainable = load_translator(model_path("attention"))
+    frozen = load_translator(model_path("attention"), frozen=True)
+    assert isinstance(frozen.model.encoder.embedding, RowQuantizedEmbedding)
+    assert frozen.model.decoder.embedding is frozen.model.encoder.embedding           # still tied
+    assert frozen.model.encoder.embedding.q.dtype == torch.int8
+    size = sum(t.numel() * t.element_size() for t in (*frozen.model.parameters(), *frozen.model.buffers()))
+    full = sum(t.numel() * t.element_size() for t in trainable.model.parameters())
+    assert size < full - 8e6                                                          # ≥ 8 MB less resident
+    for text in ("Jane visits Africa in September.", "Tiago went to Uppsala by train."):
+        for beam in (1, 3):
+            a, b = translate(trainable, text, beam), translate(frozen, text, beam)
+            assert a.output_tokens == b.output_tokens
+            assert torch.equal(torch.as_tensor(a.attention), torch.as_tensor(b.attention))

@@ -11,6 +11,7 @@ import torch
 import sequence_models.translation.translate as translate_module
 from sequence_models.translation.translate import Alternative, TranslationResult
 from tests.conftest import ROOT, open_page
+from tests.tables import table_with
 from ui.inputs import markdown_literal
 
 PAGE = "pages/translation.py"
@@ -68,7 +69,9 @@ def test_switching_model_removes_the_heatmap() -> None:
 def test_beam_shows_alternatives_and_step_slider_moves() -> None:
     at = open_page(PAGE, {"tr_beam": "4", "tr_en": "She is reading a good book."})
     assert not at.exception
-    assert at.dataframe, "beam alternatives table missing"
+    alternatives = table_with(at, "French")
+    assert 1 <= len(alternatives) <= 4
+    assert [r["rank"] for r in alternatives] == [str(i + 1) for i in range(len(alternatives))]
     slider = at.slider(key="tr_ts")
     before = [m.value for m in at.markdown if m.value.startswith("**Step")]
     slider.set_value(min(3, slider.max)).run()
@@ -202,8 +205,8 @@ def test_model_output_is_shown_literally(hostile_model: list[str]) -> None:
     assert any(f"“{markdown_literal(hostile_model[3])}” is not in this step's top 5" in c.value for c in at.caption)
     assert any(f"“{markdown_literal(' '.join(hostile_model[:4]))}”" in c.value and "without attention" in c.value
                for c in at.caption)
-    # the alternatives table shows the text as it is (a dataframe is not Markdown)
-    assert list(at.dataframe[0].value["French"]) == [" ".join(hostile_model[:4])]
+    # the alternatives table shows the text as it is (escaped HTML, not Markdown)
+    assert [r["French"] for r in table_with(at, "French")] == [" ".join(hostile_model[:4])]
     for chart in at.get("plotly_chart"):
         assert "<b>x" not in chart.proto.spec and "<img" not in chart.proto.spec  # plotly reads tags in labels
     assert "&lt;b&gt;x&lt;/b&gt;" in json.dumps([json.loads(c.proto.spec) for c in at.get("plotly_chart")])

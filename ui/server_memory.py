@@ -8,8 +8,9 @@ glibc knobs fix most of that (measured by ``benchmarks/classroom_load.py``, see 
 
 * :func:`limit_malloc_arenas`: at most ``n`` arenas (``mallopt(M_ARENA_MAX, n)``, the same as
   the ``MALLOC_ARENA_MAX`` environment variable, which Community Cloud does not let us set), and
-  every block of 1 MB or more (model weights, a layer's activations, an autograd graph's buffers)
-  mapped straight from the system and handed back when freed (``mallopt(M_MMAP_THRESHOLD, 1 MB)``).
+  every block of 256 kB or more (model weights, a layer's activations, an autograd graph's buffers)
+  mapped straight from the system and handed back when freed (``mallopt(M_MMAP_THRESHOLD, 256 kB)``;
+  1 MB left a few MB more in the heap over one student's tour, measured).
   glibc's own threshold climbs to 32 MB after the first big free, after which freed tensors stay
   in the heap: a translation model's load or a backward pass through the melody models then
   leaves tens of MB resident (about 30 MB less peak over one student's tour, measured).
@@ -28,7 +29,7 @@ import time
 
 M_ARENA_MAX = -8  # from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 1 << 20   # bytes: blocks this big or bigger come from mmap and go back on free
+MMAP_THRESHOLD = 1 << 18   # bytes: blocks this big or bigger come from mmap and go back on free
 _lock = threading.Lock()
 _last_trim = 0.0
 _arena_limit: int | None = None   # the M_ARENA_MAX in force, once set here

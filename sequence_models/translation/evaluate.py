@@ -145,7 +145,7 @@ def _evaluate_file(job: tuple[str, list[Pair], list[Pair], int]) -> dict:
     torch.set_num_threads(1)
     path, pairs, long_pairs, beam = job
     t0 = time.time()
-    res = evaluate_model(load_translator(path), pairs, long_pairs, beam)
+    res = evaluate_model(load_translator(path, frozen=True), pairs, long_pairs, beam)
     res["eval_seconds"] = round(time.time() - t0, 1)
     return res
 
@@ -180,7 +180,8 @@ def evaluate_main(argv: list[str]) -> int:
     long_pairs = long_test_set(read_pairs(args.split, args.data), args.long_per_bucket) if args.long_per_bucket else []
     files = {name: Path(args.models) / Path(MODEL_FILES[name]).name if args.models else model_path(name)
              for name in MODEL_FILES}
-    translators = {name: load_translator(path) for name, path in files.items()}   # fail early on a bad file
+    # fail early on a bad file
+    translators = {name: load_translator(path, frozen=True) for name, path in files.items()}
     results: dict = {"split": args.split, "pairs": len(pairs), "long_inputs": len(long_pairs),
                      "long_per_bucket": args.long_per_bucket, "beam": args.beam,
                      "references": "one French reference per test line", "attribution": ATTRIBUTION,
@@ -218,7 +219,7 @@ def _names_only(args) -> int:
     card = None if args.card == "-" else check_writable_file(Path(args.card) if args.card else MODEL_CARD)
     for name in MODEL_FILES:
         file = Path(args.models) / Path(MODEL_FILES[name]).name if args.models else model_path(name)
-        results["models"][name]["names"] = names_scores(load_translator(file))
+        results["models"][name]["names"] = names_scores(load_translator(file, frozen=True))
         n = results["models"][name]["names"]
         print(f"{name}: names copied {n['copied']}/{n['total']} (decoder alone {n['copied_raw']})")
     _write(results, path, card)
@@ -293,6 +294,9 @@ def model_card(results: dict) -> str:
     out += ["", f"Training data: {tinfo.get('train_pairs', '?'):,} pairs of at most 50 pieces per side"
             + (f" (with {tinfo['name_swapped']:,} copies whose names were swapped for made-up ones on both "
                "sides, so the model learns to copy names)" if tinfo.get("name_swapped") else "")
+            + (f" and {tinfo['class_swapped']:,} copies whose months, weekdays or countries were swapped for others "
+               "of the same kind on both sides (`SWAP_CLASSES` in `data.py`: Tatoeba names a few countries and months "
+               "often and the rest rarely)" if tinfo.get("class_swapped") else "")
             + f", plus {tinfo.get('joined_inputs', '?'):,} inputs made by joining 2–4 training pairs.", "",
             "## Scores (test split)", "", "Signatures: " + "; ".join(f"`{v}`" for v in results["signatures"].values()),
             ""]

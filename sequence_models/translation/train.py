@@ -26,7 +26,7 @@ from torch import nn
 
 from sequence_models.runtime import asset_path, check_writable_file, seed_everything
 from sequence_models.translation.data import (bucketed_batches, encode_pairs, joined_training_pairs, make_batch,
-                                              name_swapped_pairs, read_pairs)
+                                              class_swapped_pairs, name_swapped_pairs, read_pairs)
 from sequence_models.translation.names import NAME_SENTENCES
 from sequence_models.translation.seq2seq import (ModelConfig, Seq2Seq, Translator, load_translator, save_translator,
                                                  tokenizer_beside)
@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name-swap", type=bounded(float, 0.0, 1.0), default=0.0,
                    help="share of the training pairs holding a name (Tom, Boston) that get a copy with made-up "
                         "names on both sides, so the model learns to copy names it never saw")
+    p.add_argument("--class-swap", type=bounded(int, 0, 20), default=0,
+                   help="copies of each training pair holding a month, weekday or country, each with those words "
+                        "replaced on both sides by others of the same kind (September for June, Africa for Italy), "
+                        "so rare members are learnt as well as frequent ones")
     p.add_argument("--init", default=None,
                    help="continue from this checkpoint (its sizes and subword vocabulary; no warm-up)")
     p.add_argument("--vocab-size", type=bounded(int, 300, 64000), default=12000,
@@ -127,6 +131,7 @@ def train_main(argv: list[str]) -> int:
     items = [it for it in encode_pairs(train, sw, vocab)
              if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
     swapped = name_swapped_pairs(train, args.name_swap, rng, avoid={n for _, ns in NAME_SENTENCES for n in ns})
+    swapped += (classed := class_swapped_pairs(train, args.class_swap, rng))
     items += [it for it in encode_pairs(swapped, sw, vocab)
               if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
     n_single = len(items)
@@ -135,8 +140,9 @@ def train_main(argv: list[str]) -> int:
               if len(it[0]) <= args.join_max_len and len(it[1]) <= args.join_max_len + 1]
     dev_sel = random.Random(1).sample(dev, min(1000, len(dev)))
     dev_items = encode_pairs(dev_sel, sw, vocab)
-    print(f"data: {n_single}/{len(train)} training pairs ≤ {args.max_len} pieces (with {len(swapped)} name-swapped "
-          f"copies) + {len(items) - n_single} joined "
+    print(f"data: {n_single}/{len(train)} training pairs ≤ {args.max_len} pieces (with "
+          f"{len(swapped) - len(classed)} name-swapped and {len(classed)} month/weekday/country-swapped copies) + "
+          f"{len(items) - n_single} joined "
           f"inputs; {len(vocab)} subword pieces; {time.time() - t0:.0f}s", flush=True)
 
     if init is not None:
@@ -184,7 +190,8 @@ def train_main(argv: list[str]) -> int:
             bad_evals = 0
             info = {"epochs": args.epochs, "epochs_done": round(step / steps_per_epoch, 3), "steps": step,
                     "total_steps": total, "train_minutes": round(minutes, 1), "threads": args.threads,
-                    "train_pairs": n_single, "name_swapped": len(swapped), "joined_inputs": len(items) - n_single,
+                    "train_pairs": n_single, "name_swapped": len(swapped) - len(classed),
+                    "class_swapped": len(classed), "joined_inputs": len(items) - n_single,
                     "history": history, "best_dev_loss": best["dev_loss"], "seed": args.seed, "argv": list(argv),
                     "parameters": n_params, "subword_pieces": len(vocab)}
             if prior:   # a continued run: every earlier stage's record, and totals over all stages

@@ -36,7 +36,7 @@ def model_path(name: str) -> Path:
 @lru_cache(maxsize=2)
 def load_model(name: str) -> Translator:
     """The trained ``"attention"`` or ``"plain"`` (no-attention) model, loaded once per process."""
-    return load_translator(model_path(name))
+    return load_translator(model_path(name), frozen=True)
 
 
 @dataclass
