@@ -206,7 +206,7 @@ with timing:
                  f"{conv_layers_to_see_everything(n_last)} stacked layers (or dilations, as in WaveNet).")
     st.markdown("\n".join(lines))
     rows = res.rows()
-    show_table([{k: ("not measured" if v is None else f"{v:g}") for k, v in r.items()} for r in rows])
+    show_table([{k: ("not measured" if v is None else v) for k, v in r.items()} for r in rows])
     threads_used = " and ".join(f"({n})" for n in res.config.threads)
     st.caption(f"Times are the CPU time of one forward pass on one thread (best of {res.config.repeats}), which "
                "other programs' "

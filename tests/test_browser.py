@@ -134,3 +134,37 @@ def test_every_page_renders_without_error_in_chromium(tmp_path: Path) -> None:
             failures.append(f"choosing One-to-many did not reach the URL: {page.url}")
         browser.close()
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(REASON is not None, reason=REASON or "")
+def test_class_link_dialog_carries_a_control_moved_inside_a_fragment(tmp_path: Path) -> None:
+    """The music page's step slider reruns only its fragment (not the sidebar): the class link, built when
+    the dialog opens, still carries the step the teacher chose, and the ticked lock."""
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(timeout=180) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/music?mus_step=3")
+        wait_until_idle(page, timeout_ms=180_000)
+        slider = page.get_by_role("slider", name="Look at step t")
+        slider.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        wait_until_idle(page)
+        assert "mus_step=7" in page.url, page.url
+        page.get_by_role("button", name="Copy link for my class").click()
+        dialog = page.get_by_role("dialog")
+        dialog.wait_for(timeout=60_000)
+        wait_until_idle(page)
+        assert "mus_step=7" in dialog.locator("code").inner_text()
+        dialog.locator('[data-testid="stMultiSelect"] input').click()
+        page.get_by_role("option", name="temp", exact=True).click()
+        page.keyboard.press("Escape")                                   # close the option list
+        wait_until_idle(page)
+        code = dialog.locator("code").inner_text()
+        page.screenshot(path=str(tmp_path / "class_link_dialog.png"))
+        assert "mus_step=7" in code and "lock=mus_temp" in code, code
+        browser.close()

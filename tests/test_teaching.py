@@ -158,12 +158,17 @@ def test_sidebar_builder_offers_the_pages_url_controls_and_builds_the_link() -> 
     at.query_params["present"] = "true"
     at.run()
     assert not at.exception and not at.info                       # no lock: no note
-    (chooser,) = at.sidebar.multiselect
+    assert not at.multiselect and not at.code                     # the dialog opens on demand only
+    at.sidebar.button(key="_teach_open_demo").click().run()
+    (chooser,) = at.multiselect
     assert chooser.options == ["temp", "text"]                      # URL-bound, this page's prefix, shown short
-    assert at.sidebar.code[0].value == "/demo?t_temp=0.5"           # presentation mode is the teacher's own
-    chooser.set_value(["t_text", "t_temp"]).run()
-    link = at.sidebar.code[0].value
-    assert parse_qs(urlsplit(link).query) == {"t_temp": ["0.5"], "lock": ["t_temp,t_text"]}
+    assert at.code[0].value == "/demo?t_temp=0.5"                   # presentation mode is the teacher's own
+    # The URL as it is when the dialog opens (a control moved inside a fragment is not left out).
+    at.query_params["t_temp"] = "0.7"
+    at.session_state["_teach_lock_demo"] = ["t_text", "t_temp"]
+    at.sidebar.button(key="_teach_open_demo").click().run()
+    link = at.code[0].value
+    assert parse_qs(urlsplit(link).query) == {"t_temp": ["0.7"], "lock": ["t_temp,t_text"]}
     # A student opens the link: the note names the fixed controls once; a hostile name is never echoed.
     student = AppTest.from_function(builder_script, default_timeout=30)
     student.query_params["t_temp"] = "0.5"
@@ -171,4 +176,5 @@ def test_sidebar_builder_offers_the_pages_url_controls_and_builds_the_link() -> 
     student.run()
     assert [i.value for i in student.info] == [
         "Your teacher fixed: **temp**, **text** (shown greyed out), so the class starts from the same view."]
-    assert student.sidebar.multiselect[0].value == ["t_temp", "t_text"]   # the teacher's link can be rebuilt
+    student.sidebar.button(key="_teach_open_demo").click().run()
+    assert student.multiselect[0].value == ["t_temp", "t_text"]   # the teacher's link can be rebuilt

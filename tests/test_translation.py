@@ -160,7 +160,7 @@ def test_word_attention_sums_source_pieces_and_averages_output_pieces(att) -> No
     assert float(r.word_attention()[k, 0]) == pytest.approx(float(expected), abs=1e-6)
 
 
-#: Issue 11's sentences that the shipped model (37.2 BLEU lower-cased greedy on the test split, trained on
+#: Issue 11's sentences that the shipped model (38.1 BLEU lower-cased greedy on the test split, trained on
 #: Tatoeba's short everyday sentences) still gets wrong: "Africa", "September", "agreement", "recurrent networks"
 #: are rare or absent there. Strict: when a better model translates them, these tests fail and the marks must go.
 NOT_YET = pytest.mark.xfail(strict=True, reason="issue 11 not met for this sentence: rare words for the Tatoeba-"
@@ -462,3 +462,16 @@ def test_frozen_load_keeps_the_int8_table_and_translates_the_same() -> None:
             a, b = translate(trainable, text, beam), translate(frozen, text, beam)
             assert a.output_tokens == b.output_tokens
             assert torch.equal(torch.as_tensor(a.attention), torch.as_tensor(b.attention))
+
+
+def test_class_swap_per_class_gives_rare_classes_more_copies() -> None:
+    import random
+
+    pairs = [Pair("I was born in June.", "Je suis né en juin."),                       # the only month pair
+             *[Pair(f"Tom{i} lives in Japan.", f"Tom{i} vit au Japon.") for i in range(10)]]
+    plain = class_swapped_pairs(pairs, 1, random.Random(0))
+    assert len(plain) == 11                                                             # one copy each
+    balanced = class_swapped_pairs(pairs, 1, random.Random(0), per_class=20)
+    months = [p for p in balanced if "born" in p.en]
+    assert len(months) == 20 and len(balanced) - len(months) == 20                      # 20 × 1 and 10 × 2
+    assert all(p.fr.startswith("Je suis né en ") and "juin" not in p.fr for p in months)

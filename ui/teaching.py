@@ -6,9 +6,10 @@
   file) beside the guess. Guesses live in this browser session only.
 * :func:`locked` tells a page whether the teacher's link fixed a control (``?lock=key1,key2``):
   pages pass ``disabled=locked(key)`` to each URL-bound widget.
-* :func:`class_link_builder` (drawn by ``app.py`` in the sidebar of every lesson) builds that link
-  from the page's current URL state and the controls the teacher ticks; :func:`lock_note` tells
-  the student which controls the link fixed.
+* :func:`class_link_builder` (drawn by ``app.py`` in the sidebar of every lesson) is a button that
+  opens a dialog building that link from the page's URL state *at that moment* (so a control inside an
+  ``st.fragment``, which does not rerun the sidebar, is never left out) and the controls the teacher
+  ticks; :func:`lock_note` tells the student which controls the link fixed.
 """
 
 from __future__ import annotations
@@ -106,29 +107,40 @@ def _short(key: str, prefix: str) -> str:
     return key[len(prefix):] if prefix and key.startswith(prefix) and len(key) > len(prefix) else key
 
 
+def _current_link(url_path: str, locks: Iterable[str]) -> str:
+    """The class link of the page as its URL stands now, with ``locks`` fixed."""
+    try:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+    except Exception:  # noqa: BLE001
+        params = {}
+    page_url = (st.context.url or "").split("?")[0] if _has_context_url() else ""
+    return class_link(page_url or f"/{url_path}", params, locks)
+
+
+@st.dialog("👩‍🏫 Copy link for my class", width="large")
+def _class_link_dialog(url_path: str, prefix: str, keys: list[str]) -> None:
+    st.caption("The link opens this page as you see it now. Controls you tick below are shown greyed out "
+               "to your students, so everyone starts from the same view.")
+    current = sorted(locked_keys() & set(keys))
+    chosen = st.multiselect("Fix these controls", keys, default=current, key=f"_teach_lock_{url_path}",
+                            format_func=lambda k: _short(k, prefix), placeholder="none: students can change all")
+    st.code(_current_link(url_path, chosen), language=None, wrap_lines=True)
+    st.caption("Copy it with the button at the code box's top right.")
+
+
 def class_link_builder(url_path: str, prefix: str, container=None) -> str | None:
-    """Draw "Copy link for my class" (in ``container``, default the sidebar); return the link, or ``None``
-    when the page has no URL-bound controls (the home page)."""
+    """Draw the "Copy link for my class" button (in ``container``, default the sidebar), which opens the
+    link dialog; return the page's link with the locks in force now, or ``None`` when the page has no
+    URL-bound controls (the home page)."""
     keys = url_bound_keys(prefix)
     if not keys:
         return None
+    st.session_state[f"_teach_keys_{url_path}"] = keys     # the page's lockable controls (tests read them)
     box = container if container is not None else st.sidebar
-    with box.expander("👩‍🏫 Copy link for my class", expanded=False):
-        st.caption("The link opens this page as you see it now. Controls you tick below are shown greyed out "
-                   "to your students, so everyone starts from the same view.")
-        current = sorted(locked_keys() & set(keys))
-        chosen = st.multiselect("Fix these controls", keys, default=current, key=f"_teach_lock_{url_path}",
-                                format_func=lambda k: _short(k, prefix), placeholder="none: students can change all")
-        try:
-            params = {k: st.query_params.get_all(k) for k in st.query_params}
-        except Exception:  # noqa: BLE001
-            params = {}
-        page_url = (st.context.url or "").split("?")[0] if _has_context_url() else ""
-        base = page_url or f"/{url_path}"
-        link = class_link(base, params, chosen)
-        st.code(link, language=None, wrap_lines=True)
-        st.caption("Copy it with the button at the code box's top right.")
-    return link
+    if box.button("👩‍🏫 Copy link for my class", key=f"_teach_open_{url_path}", width="stretch",
+                  help="A link to this page as it is now, for your students; you choose which controls to fix."):
+        _class_link_dialog(url_path, prefix, keys)
+    return _current_link(url_path, sorted(locked_keys() & set(keys)))
 
 
 def _has_context_url() -> bool:

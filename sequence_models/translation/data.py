@@ -240,14 +240,16 @@ def _word(w: str) -> str:
     return rf"(?<!\w){re.escape(w)}(?!\w)"
 
 
-def class_swapped_pairs(pairs: list[Pair], copies: int, rng: random.Random) -> list[Pair]:
+def class_swapped_pairs(pairs: list[Pair], copies: int, rng: random.Random, per_class: int = 0) -> list[Pair]:
     """Copies of training pairs with their months, weekdays and countries replaced, on both sides.
 
     Tatoeba mentions Japan 271 times but September 12 and Africa 26 times, so a model learns the
     frequent members of these classes and garbles the rare ones a teacher types ("Jane visits
     Africa in September."). A pair takes part when a member of a class of :data:`SWAP_CLASSES`
     occurs once in the English and its French form once in the French; each of its ``copies``
-    replaces every such member by another member of the same class, chosen at random."""
+    replaces every such member by another member of the same class, chosen at random. With ``per_class``,
+    a pair of a class that few pairs hold gets more copies, so that each class has at least about
+    ``per_class`` (months are in 66 training pairs, countries in hundreds)."""
     found: list[tuple[Pair, list[tuple[str, str, list[tuple[str, str]]]]]] = []
     for p in pairs:
         hits = []
@@ -257,9 +259,13 @@ def class_swapped_pairs(pairs: list[Pair], copies: int, rng: random.Random) -> l
                     hits.append((en, fr, members))
         if hits:
             found.append((p, hits))
+    holders = {name: sum(any(h[2] is members for h in hits) for _, hits in found)
+               for name, members in SWAP_CLASSES.items()}
     out: list[Pair] = []
     for p, hits in found:
-        for _ in range(copies):
+        need = max((-(-per_class // holders[name]) for name, members in SWAP_CLASSES.items()
+                    if holders[name] and any(h[2] is members for h in hits)), default=0)
+        for _ in range(max(copies, need)):
             en_text, fr_text = p.en, p.fr
             taken = {en for en, _, _ in hits}
             for en, fr, members in hits:

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="copies of each training pair holding a month, weekday or country, each with those words "
                         "replaced on both sides by others of the same kind (September for June, Africa for Italy), "
                         "so rare members are learnt as well as frequent ones")
+    p.add_argument("--class-swap-per-class", type=bounded(int, 0, 100000), default=0,
+                   help="with --class-swap: more copies for pairs of rare classes, so that every class (months, "
+                        "weekdays, countries by French article) has at least about this many")
     p.add_argument("--init", default=None,
                    help="continue from this checkpoint (its sizes and subword vocabulary; no warm-up)")
     p.add_argument("--vocab-size", type=bounded(int, 300, 64000), default=12000,
@@ -131,7 +134,7 @@ def train_main(argv: list[str]) -> int:
     items = [it for it in encode_pairs(train, sw, vocab)
              if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
     swapped = name_swapped_pairs(train, args.name_swap, rng, avoid={n for _, ns in NAME_SENTENCES for n in ns})
-    swapped += (classed := class_swapped_pairs(train, args.class_swap, rng))
+    swapped += (classed := class_swapped_pairs(train, args.class_swap, rng, args.class_swap_per_class))
     items += [it for it in encode_pairs(swapped, sw, vocab)
               if 1 <= len(it[0]) <= args.max_len and 2 <= len(it[1]) <= args.max_len + 1]
     n_single = len(items)
