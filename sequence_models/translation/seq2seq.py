@@ -122,15 +122,10 @@ class RowQuantizedEmbedding(nn.Module):
     operation as :func:`dequantize_state` (``q.float() * scale.float()``), so the vectors are exactly
     those of the fp32 table, which is never built (a quarter of its 12 MB per model stays resident)."""
 
-    def __init__(self, q: torch.Tensor, scale: torch.Tensor, padding_idx: int = PAD_ID) -> None:
+    def __init__(self, q: torch.Tensor, scale: torch.Tensor) -> None:
         super().__init__()
         self.register_buffer("q", q)
         self.register_buffer("scale", scale)
-        self.padding_idx = padding_idx
-
-    @property
-    def embedding_dim(self) -> int:
-        return int(self.q.shape[1])
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         return self.q[ids].float() * self.scale[ids].float()
