@@ -3,8 +3,9 @@
 Run with ``streamlit run app.py``. This file is the entry point, read twice:
 
 * ``streamlit run`` first imports it to look for an ASGI app, finds ``app`` (an ``st.App`` of this
-  same file with one middleware, :class:`ui.routes.DeeperPathsToTheirPage`, so that ``/ner/x`` opens
-  ``/ner`` instead of a blank page) and serves it;
+  same file with one route, a melody's audio rendered when it is played (:mod:`ui.melody_audio`), and
+  one middleware, :class:`ui.routes.DeeperPathsToTheirPage`, so that ``/ner/x`` opens ``/ner`` instead
+  of a blank page) and serves it;
 * then, for every visitor's run, Streamlit executes the file as ``__main__``: :func:`main` builds
   the navigation from the lesson map (``ui/lessons.py``), draws the shared sidebar and the home
   page, and runs the selected page.
@@ -15,9 +16,10 @@ import streamlit as st
 if __name__ != "__main__":   # imported by `streamlit run` (or uvicorn) to find the server app
     from starlette.middleware import Middleware
 
+    from ui import melody_audio
     from ui.routes import DeeperPathsToTheirPage
 
-    app = st.App(__file__, middleware=[Middleware(DeeperPathsToTheirPage)])
+    app = st.App(__file__, routes=melody_audio.routes(), middleware=[Middleware(DeeperPathsToTheirPage)])
 
 #: What each step of the course covers (the home page's map).
 SECTION_INTROS = {

@@ -9,7 +9,7 @@ Each student is one app session that opens the home page and then every lesson, 
 inputs that make the page do its heavy work for that student (their own melody seed,
 sentence, gradient seed, …; see ``visits``), drags two sliders on the gradients page (a
 rerun each), presses **Train** on the long-term page,
-fetches the melody's audio file like the audio player does, and waits for each run to
+presses ▶ on the melody (fetches its MP3, rendered on that request), and waits for each run to
 finish. ``--new-session-per-page`` opens every lesson in a new session instead (a
 student opening each lesson from a link in a new tab: more sessions for the server to keep).
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import threading
@@ -75,7 +76,7 @@ def visits(i: int) -> list[Visit]:
     return [
         Visit("home", "", ("page_link", "")),
         Visit("rnn_types", "rnn_types?rt_step=3", ("plotly_chart", "")),
-        Visit("music", f"music?mus_len=128&mus_seed={1000 + i}", ("audio", "/media/")),
+        Visit("music", f"music?mus_len=128&mus_seed={1000 + i}", ("html", "_unrolled/melody/")),
         Visit("sentiment", "sentiment?sen_text=" + quote(f"{REVIEWS[i % len(REVIEWS)]} Student {i} says so."),
               ("plotly_chart", "")),
         Visit("ner", "ner?ner_text=" + quote(f"{NER_TEXTS[i % len(NER_TEXTS)]} Student {i} read it."),
@@ -113,9 +114,10 @@ async def visit(s: AppSession, v: Visit, base: str, page_timeout: float) -> tupl
             await s.slide(label, value, page_timeout - (time.monotonic() - t0))
     if v.click and not s.has("", BUSY) and not s.has("exception"):
         await s.click(v.click, page_timeout - (time.monotonic() - t0))
-    if v.done[0] == "audio" and s.has("audio", "/media/"):
-        url = next(d.text for d in s.elements.values() if d.kind == "audio")
-        await asyncio.to_thread(fetch, base + url)
+    player = next((d.text for d in s.elements.values() if d.kind == "html" and "_unrolled/melody/" in d.text), "")
+    if player:   # every student presses ▶: the server renders the MP3 on that request (ui.melody_audio)
+        src = re.search(r'src="([^"]+)"', player)
+        await asyncio.to_thread(fetch, f"{base}/{src.group(1)}")
     elapsed = time.monotonic() - t0
     errors = [d.text for d in s.elements.values() if d.kind == "exception"]
     if errors:

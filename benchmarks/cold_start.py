@@ -51,7 +51,7 @@ LESSON_PAINT = f'{MAIN} h1:not(:has-text("Unrolled"))'
 #: Each lesson's deep link: (what the README calls it, what must be on screen when its first run is done).
 LESSON_TARGETS = {
     "rnn_types": ("trains the toy RNN", CHART),
-    "music": ("loads the LSTM, generates a melody and its audio", "audio"),
+    "music": ("loads the LSTM, generates a melody", "audio"),
     "sentiment": ("loads three sentiment models", CHART),
     "ner": ("loads two taggers", "mark.ner-ent"),
     "translation": ("loads two translation models", CHART),

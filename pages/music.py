@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import heavy
+from ui import heavy, melody_audio
 from ui.charts import CHART, STATIC_CHART
 from ui.inputs import file_name_literal, whole_number
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
+from ui.svg import show_svg
 from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 
@@ -28,6 +30,7 @@ from sequence_models.music.generate import (DEFAULTS, MAX_LENGTH, MAX_TEMPERATUR
 from sequence_models.music.midi import (MAX_UPLOAD_BYTES, SEED_NOTES_FROM_MIDI, seed_tokens_from_midi,  # noqa: E402
                                         too_big_message)
 from sequence_models.music.model import CELL_NAMES, MelodyConfig, load_model  # noqa: E402
+from sequence_models.music.synth import fluidsynth_available  # noqa: E402
 from sequence_models.runtime import AssetError, use_inference_threads  # noqa: E402
 from ui.evaluation import missing_results_note, stored_results  # noqa: E402
 from ui.music_figures import (KEY_HI, KEY_LO, UNROLL_STEPS, keyboard_figure, piano_roll, step_bars,  # noqa: E402
@@ -58,17 +61,12 @@ def melody_for(cell: str, seed_tokens: tuple[int, ...], length: int, temperature
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def midi_and_audio(notes_key: tuple[tuple[int, float, float], ...], tempo: float) -> tuple[bytes, bytes, str]:
-    """MIDI and MP3 bytes for the notes (kept in a small bounded cache, not in session state)."""
+def midi_file(notes_key: tuple[tuple[int, float, float], ...], tempo: float) -> bytes:
+    """The melody's MIDI file (a few kB, kept in a small bounded cache). Its audio is made only when played:
+    :mod:`ui.melody_audio`."""
     from sequence_models.music.midi import melody_midi_bytes
-    from sequence_models.music.synth import mp3_bytes, render_wav
 
-    notes = [{"pitch": p, "start": s, "end": e} for p, s, e in notes_key]
-    with heavy.slot():
-        midi = melody_midi_bytes(notes, tempo)
-        wav, engine = render_wav(notes, midi)
-        mp3 = mp3_bytes(wav)
-    return midi, mp3, engine
+    return melody_midi_bytes([{"pitch": p, "start": s, "end": e} for p, s, e in notes_key], tempo)
 
 
 # --- callbacks ---------------------------------------------------------------------------------
@@ -131,12 +129,8 @@ def input_source(t: int, n_seed: int) -> str:
 
 results = stored_results(EVALUATION_FILE, ("split_counts", "next_event"))
 
-melody_screen, thinking_screen, step_screen, quality_screen, try_this = screens([
-    "The seed and the melody", "What the model was thinking", "Step by step: the unrolled loop",
-    "How good are the models?", "Try this"])
-
-# --- controls --------------------------------------------------------------------------------
-with melody_screen, controls("Seed note, model and sampling"):
+# --- controls: a change here reruns the whole page ---------------------------------------------
+with controls("Seed note, model and sampling"):
     left, right = st.columns([5, 4], gap="large")
     with left:
         st.markdown("##### The seed: the first note")
@@ -202,20 +196,14 @@ with melody_screen, controls("Seed note, model and sampling"):
                           disabled=locked("mus_topk"))
         tempo = c2.slider("Tempo (beats per minute)", 60, 200, DEFAULTS["tempo"], step=5, key="mus_bpm",
                           bind="query-params", disabled=locked("mus_bpm"))
-        # Set one way only (the 🎲 button writes this key): a default here too would make Streamlit warn.
-        st.session_state.setdefault("mus_seed", float(DEFAULTS["seed"]))
-        rseed = whole_number(st.number_input("Random seed (same seed → same melody)", 0.0, float(MAX_SEED_VALUE),
-                                             step=1.0, format="%.0f", key="mus_seed", bind="query-params",
-                                             disabled=locked("mus_seed")),
-                             0, MAX_SEED_VALUE, DEFAULTS["seed"])
         scale_label = st.selectbox("Key / scale lock (only notes of this scale may be sampled)", SCALE_LABELS,
                                    key="mus_scale", bind="query-params", disabled=locked("mus_scale"))
+        st.caption("The random seed and 🎲 New melody are next to the melody below.")
 with intro_slot.container():
     _train_tunes = (results or {}).get("split_counts", {}).get("train", {}).get("tunes")
     intro(intro_text(CELL_NAMES[cell], MelodyConfig().layers,
                      _train_tunes if isinstance(_train_tunes, int) else None))
 
-# --- generate ----------------------------------------------------------------------------------
 try:
     model = model_for(cell)
 except AssetError as exc:
@@ -225,52 +213,75 @@ except AssetError as exc:
 if seed_tokens is None:
     seed_tokens = seed_from_note(model, parse_note_name(note_label))
     seed_text = f"the note {note_label} ({beats_phrase(int(TOKEN_TICKS[seed_tokens[0]]))}: the model chose the length)"
-temperature = min(max(float(temperature), MIN_TEMPERATURE), MAX_TEMPERATURE)
-scale = "" if scale_label == "Off" else scale_label
-with heavy.job("melody generation"):
-    melody = melody_for(cell, tuple(seed_tokens), int(length), round(temperature, 2), int(top_k), int(rseed), scale)
-    notes = melody.notes(tempo)
-    midi, mp3, engine = midi_and_audio(tuple((n["pitch"], n["start"], n["end"]) for n in notes), float(tempo))
 
-with melody_screen:
-    a1, a2, a3 = st.columns([5, 2, 2], vertical_alignment="center")
-    with a1:
-        st.audio(mp3, format="audio/mpeg")
-    with a2:
-        seed_name = note_label if not from_file else "file"
-        st.download_button("⬇️ MIDI file", midi, file_name=f"unrolled-{cell}-{seed_name}-seed{rseed}.mid",
-                           mime="audio/midi", width="stretch", key="mus_midi")
-    with a3:
-        st.button("🎲 New melody", on_click=new_seed, width="stretch", key="mus_new", disabled=locked("mus_seed"),
-                  help="A new random seed: the same settings, another melody.")
-    st.plotly_chart(piano_roll(melody, tempo), key="mus_roll", width="stretch", config=CHART)
-    st.markdown(f"The {CELL_NAMES[cell]} started from {html.escape(seed_text)} and generated "
+
+@dataclass(frozen=True)
+class Settings:
+    """What the controls above chose: everything a melody depends on except its random seed."""
+    cell: str
+    seed_tokens: tuple[int, ...]
+    seed_text: str       # how the page names the seed ("the note C4 (…)", "the first notes of your file: …")
+    seed_name: str       # for the MIDI file's name ("C4" or "file")
+    length: int
+    temperature: float
+    top_k: int
+    tempo: int
+    scale: str           # "" = no scale lock
+
+
+def melody_view(s: Settings) -> tuple[Melody, int]:
+    """The random seed and 🎲 New melody, the melody generated with them (returned with the seed), its player,
+    MIDI file and piano roll."""
+    a1, a2, a3, a4 = st.columns([5, 2, 2, 2], vertical_alignment="bottom")
+    # Set one way only (the 🎲 button writes this key): a default here too would make Streamlit warn.
+    st.session_state.setdefault("mus_seed", float(DEFAULTS["seed"]))
+    rseed = whole_number(a2.number_input("Random seed", 0.0, float(MAX_SEED_VALUE), step=1.0, format="%.0f",
+                                         key="mus_seed", bind="query-params", disabled=locked("mus_seed"),
+                                         help="The same seed and settings give the same melody."),
+                         0, MAX_SEED_VALUE, DEFAULTS["seed"])
+    a3.button("🎲 New melody", on_click=new_seed, width="stretch", key="mus_new", disabled=locked("mus_seed"),
+              help="A new random seed: the same settings, another melody.")
+    with heavy.job("melody generation"):
+        melody = melody_for(s.cell, s.seed_tokens, s.length, s.temperature, s.top_k, rseed, s.scale)
+    notes = melody.notes(s.tempo)
+    note_tuples = [(n["pitch"], n["start"], n["end"]) for n in notes]
+    a1.html(melody_audio.player_html(melody_audio.register(note_tuples, s.tempo),
+                                     f"The {CELL_NAMES[s.cell]}'s melody"))
+    a4.download_button("⬇️ MIDI file", midi_file(tuple(note_tuples), float(s.tempo)),
+                       file_name=f"unrolled-{s.cell}-{s.seed_name}-seed{rseed}.mid", mime="audio/midi",
+                       width="stretch", key="mus_midi")
+    st.plotly_chart(piano_roll(melody, s.tempo), key="mus_roll", width="stretch", config=CHART)
+    st.markdown(f"The {CELL_NAMES[s.cell]} started from {html.escape(s.seed_text)} and generated "
                 f"{len(melody.tokens) - melody.n_seed} more events: {len(notes)} notes in all, "
-                f"{notes[-1]['end']:.1f} seconds at {tempo} beats per minute. The seed is purple, the generated "
+                f"{notes[-1]['end']:.1f} seconds at {s.tempo} beats per minute. The seed is purple, the generated "
                 "notes blue.")
-    st.caption("Audio rendered on the server with "
-               + ("FluidSynth and a General MIDI piano soundfont." if engine == "fluidsynth" else
+    st.caption("Press ▶ to hear it: the audio is rendered on the server when you press play, with "
+               + ("FluidSynth and a General MIDI piano soundfont." if fluidsynth_available() else
                   "a small numpy synthesiser (decaying harmonics with an attack–decay–release envelope).")
                + " The MIDI file opens in MuseScore, GarageBand or any other music program.")
+    return melody, rseed
 
-# --- what the model was thinking ------------------------------------------------------------
-with thinking_screen:
+
+def thinking_view(s: Settings, melody: Melody, rseed: int) -> None:
+    """The probability of every next pitch at every step, and the temperature checkpoint."""
     mean_h = melody.mean_entropy()
     st.markdown(
         "Each column is one step. The shading is the probability the model gave to each next pitch, after your "
-        "temperature, top-k and scale lock; the **orange circles** are the notes that were sampled, the **purple "
+        "temperature, top-k and scale lock (darker = more likely; white: under 1 % of the largest probability; "
+        "point at a column for the numbers); the **orange circles** are the notes that were sampled, the **purple "
         "diamonds** the seed, forced in. "
         f"Mean uncertainty over the sampled steps: **{mean_h:.2f} bits** (about {2 ** mean_h:.1f} equally likely "
         "choices). Raise the temperature and watch the columns spread out."
     )
-    st.plotly_chart(thinking_heatmap(melody), key="mus_think", width="stretch", config=CHART)
+    show_svg(thinking_heatmap(melody), width=900, min_width=600,
+             label=f"What the model expected at each of the {len(melody.steps)} steps")
 
     cold_t, hot_t = CHECK_TEMPERATURES
     temperature_options = [f"Fewer at {cold_t:g}", f"More at {cold_t:g}", "The same number"]
 
     def temperature_melodies() -> list[tuple[float, Melody]]:
         with heavy.job("melody generation"):
-            return [(t, melody_for(cell, tuple(seed_tokens), int(length), t, int(top_k), int(rseed), scale))
+            return [(t, melody_for(s.cell, s.seed_tokens, s.length, t, s.top_k, rseed, s.scale))
                     for t in CHECK_TEMPERATURES]
 
     def temperature_answer() -> Answer:
@@ -279,15 +290,16 @@ with thinking_screen:
         fewer, more, same = temperature_options
         correct = fewer if n_cold < n_hot else more if n_cold > n_hot else same
         return Answer(correct=correct,
-                      why=f"Generated just now by the {CELL_NAMES[cell]} from the same seed and random seed {rseed}, "
-                          f"{len(cold.tokens)} events each: {n_cold} distinct notes at temperature {cold_t:g}, "
-                          f"{n_hot} at {hot_t:g}. Dividing the scores by a small temperature sharpens the "
-                          "distribution onto the few most likely notes.")
+                      why=f"Generated just now by the {CELL_NAMES[s.cell]} from the same seed and random seed "
+                          f"{rseed}, {len(cold.tokens)} events each: {n_cold} distinct notes at temperature "
+                          f"{cold_t:g}, {n_hot} at {hot_t:g}. Dividing the scores by a small temperature sharpens "
+                          "the distribution onto the few most likely notes.")
 
     if checkpoint("mus_cp_temperature", f"At temperature {cold_t:g}, will the melody use more or fewer distinct "
                   f"notes than at {hot_t:g}?", temperature_options, temperature_answer):
-        st.plotly_chart(temperature_pair(temperature_melodies(), tempo), key="mus_cp_temperature_fig",
+        st.plotly_chart(temperature_pair(temperature_melodies(), s.tempo), key="mus_cp_temperature_fig",
                         width="stretch", config=CHART)
+
 
 # --- one step, and the unrolled loop ----------------------------------------------------------
 @st.fragment
@@ -302,13 +314,14 @@ def step_view(melody: Melody, cell_name: str) -> None:
                 "purple, then the sampled notes, in orange) becomes the next input x⟨t+1⟩ (dashed green). "
                 f"Showing steps {t_sel}–{min(n_steps, t_sel + UNROLL_STEPS - 1)}; move the step slider to walk "
                 "along the melody.")
-    st.plotly_chart(unrolled_loop(melody, t_sel, cell_name), key="mus_unroll", width="stretch",
-                    config=CHART)
+    show_svg(unrolled_loop(melody, t_sel, cell_name), width=900, min_width=640,
+             label=f"The unrolled loop, steps {t_sel} to {min(n_steps, t_sel + UNROLL_STEPS - 1)}")
 
     s_sel = melody.steps[t_sel - 1]
     b1, b2 = st.columns([3, 2], gap="large")
     with b1:
-        st.plotly_chart(step_bars(melody, t_sel), key="mus_bars", width="stretch", config=CHART)
+        show_svg(step_bars(melody, t_sel), width=560, min_width=420,
+                 label=f"The {len(s_sel.top_tokens)} most likely events for step {t_sel}")
     with b2:
         how = (f"y⟨{t_sel}⟩ was **not sampled**: it is the seed, given and forced in (purple); the bars show what "
                "the model would have expected." if s_sel.forced else
@@ -320,11 +333,8 @@ def step_view(melody: Melody, cell_name: str) -> None:
                     f"{s_sel.entropy_bits:.2f} bits.")
 
 
-with step_screen:
-    step_view(melody, CELL_NAMES[cell])
-
-# --- evaluation ------------------------------------------------------------------------------
-with quality_screen:
+def quality_view(cell: str) -> None:
+    """The test-split figures of every model and how the chosen model's melodies compare with the tunes."""
     if results:
         counts = results["split_counts"]
         st.markdown(
@@ -380,14 +390,41 @@ with quality_screen:
     else:
         missing_results_note(EVALUATION_FILE, "music")
 
-try_this.markdown(
-    "- Set the temperature to 0.2, then to 1.8, with the same seed. What happens to the shading in "
-    "“what the model was thinking”, and to the melody? Why does a low temperature repeat itself?\n"
-    "- Switch between LSTM, GRU and Vanilla RNN with the same seed note and random seed. Which melodies keep a "
-    "steady rhythm over 128 events? Compare with their bits per event in the table.\n"
-    "- Lock the scale to E minor and start from C4 (not in the scale's tonic chord). Does the model still find "
-    "a tune-like shape? Which step in the unrolled loop shows the first note that depends on a sampled output "
-    "fed back?"
-)
-with try_this:
+
+def try_this_view() -> None:
+    st.markdown(
+        "- Set the temperature to 0.2, then to 1.8, with the same seed. What happens to the shading in "
+        "“what the model was thinking”, and to the melody? Why does a low temperature repeat itself?\n"
+        "- Switch between LSTM, GRU and Vanilla RNN with the same seed note and random seed. Which melodies keep a "
+        "steady rhythm over 128 events? Compare with their bits per event in the table.\n"
+        "- Lock the scale to E minor and start from C4 (not in the scale's tonic chord). Does the model still find "
+        "a tune-like shape? Which step in the unrolled loop shows the first note that depends on a sampled output "
+        "fed back?"
+    )
     lesson_link("pages/rnn_types.py", "See all five RNN wirings on the RNN types page")
+
+
+# --- the lesson: a New melody or random seed reruns only this ----------------------------------
+@st.fragment
+def melody_lesson(s: Settings) -> None:
+    """Every screen that depends on the melody. 🎲 New melody and the random seed live inside, so pressing the button
+    reruns this fragment only: the controls above, their keyboard and the page's frame are not redrawn."""
+    melody_screen, thinking_screen, step_screen, quality_screen, try_this = screens([
+        "The melody", "What the model was thinking", "Step by step: the unrolled loop", "How good are the models?",
+        "Try this"])
+    with melody_screen:
+        melody, rseed = melody_view(s)
+    with thinking_screen:
+        thinking_view(s, melody, rseed)
+    with step_screen:
+        step_view(melody, CELL_NAMES[s.cell])
+    with quality_screen:
+        quality_view(s.cell)
+    with try_this:
+        try_this_view()
+
+
+melody_lesson(Settings(
+    cell=cell, seed_tokens=tuple(seed_tokens), seed_text=seed_text, seed_name="file" if from_file else note_label,
+    length=int(length), temperature=round(min(max(float(temperature), MIN_TEMPERATURE), MAX_TEMPERATURE), 2),
+    top_k=int(top_k), tempo=int(tempo), scale="" if scale_label == "Off" else scale_label))

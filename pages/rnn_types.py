@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui.charts import CHART, STATIC_CHART
+from ui.charts import CHART
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
 from ui.rnn_types_figures import output_bars, weight_heatmap
+from ui.svg import show_svg
 from ui.teaching import Answer, checkpoint, locked
 
 ensure_app_navigation()  # first visit after a server start: go through app.py
@@ -134,9 +135,8 @@ with side_by_side:
             with col.container(border=True):
                 tx, ty = arch.clamp(*thumb_lengths.get(arch.key, (1, 1)))
                 st.markdown(f"**{arch.name}** ({arch.shape})")
-                st.plotly_chart(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True),
-                                width="stretch", key=f"rt_small_{arch.key}",
-                                config=STATIC_CHART)
+                show_svg(unrolled_figure(run_architecture(model, arch.key, tx, ty), compact=True), width=400,
+                         min_width=220, label=f"{arch.name}, unrolled")
                 st.caption(arch.example)
                 if arch.page:
                     lesson_link(arch.page, label="See it for real")
@@ -153,8 +153,8 @@ with side_by_side:
 
     if checkpoint("rt_cp_many_to_one", f"With Tx = {CHECK_TX} in **many-to-one**, how many outputs does the "
                   "network produce?", ["0", "1", str(CHECK_TX - 1), str(CHECK_TX)], many_to_one_answer):
-        st.plotly_chart(unrolled_figure(run5), width="stretch",
-                        key="rt_cp_many_to_one_fig", config=CHART)
+        show_svg(unrolled_figure(run5), width=900, min_width=600,
+                 label=f"Many-to-one unrolled over Tx = {CHECK_TX}: the checkpoint answer")
 
 one_at_a_time.caption("The view below is saved in the page's address: copy the URL to share exactly this view.")
 with one_at_a_time, controls("RNN type and lengths"):
@@ -224,11 +224,11 @@ def stepper() -> None:
         with s2:
             st.toggle("▶ Play", key="rt_play", disabled=locked("rt_step"),
                       help=f"Advance one step every {PLAY_SECONDS:g} s, looping back to step 1 after the last.")
-    st.plotly_chart(unrolled_figure(run, active=step_no), width="stretch", key="rt_big_diagram",
-                    config=CHART)
+    show_svg(unrolled_figure(run, active=step_no), width=900, min_width=600,
+             label=f"The unrolled network, step {step_no} highlighted")
     shown_out = run.output_text.replace(" ", "␣") or "—"
     st.markdown(f"Input **{run.input_text.replace(' ', '␣')}** → output **{shown_out}**. "
-                "Hover a cell for its hidden state.")
+                "Point at a cell for its hidden state.")
     step = run.steps[step_no - 1]
     fed_back = step_no < n_steps and run.steps[step_no].x_from_feedback
     last_encoder = step.role == "encoder" and (step_no == n_steps or run.steps[step_no].role != "encoder")

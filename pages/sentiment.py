@@ -9,6 +9,7 @@ from ui.charts import CHART
 from ui.inputs import example_text_box, markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
+from ui.svg import show_svg
 from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 
@@ -108,7 +109,8 @@ word_screen, bag_screen, hidden_screen, how_good, try_this = screens([
 
 # --- word by word -------------------------------------------------------------------------
 with word_screen:
-    st.plotly_chart(diagram(reading), width="stretch", key="sen_diagram", config=CHART)
+    show_svg(diagram(reading), width=900, min_width=600,
+             label=f"The GRU unrolled over {len(reading.tokens)} tokens, one verdict at the end")
     st.caption(f"Many-to-one: Tx = {len(reading.tokens)} tokens (words and marks) in, Ty = 1 verdict out. The same "
                "GRU cell (the same weights) reads every token; only the last hidden state reaches the output ŷ.")
     c1, c2 = st.columns(2)
@@ -172,7 +174,8 @@ with hidden_screen:
                               disabled=locked("sen_units"),
                               help=f"By default the {TOP_UNITS} units the output layer weighs most are drawn.")
     top = len(head) if all_units else TOP_UNITS
-    st.plotly_chart(hidden_heatmap(reading, head, top), width="stretch", key="sen_hidden", config=CHART)
+    show_svg(hidden_heatmap(reading, head, top), width=900, min_width=560,
+             label=f"{top} hidden units after each of the {len(reading.tokens)} tokens")
     st.markdown(
         f"Each column is the GRU's hidden state a⟨t⟩ after one word ({len(head)} numbers between −1 and 1; the "
         f"{'all' if all_units else str(top)} rows shown are the units the output layer weighs most). The verdict "

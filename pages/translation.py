@@ -11,6 +11,7 @@ from ui.charts import CHART
 from ui.inputs import markdown_literal
 from ui.lessons import ensure_app_navigation, lesson_link
 from ui.presentation import controls, intro, screens
+from ui.svg import show_svg
 from ui.tables import show_table
 from ui.teaching import Answer, checkpoint, locked
 from ui.translation_figures import attention_heatmap, bleu_by_length, probability_bars, word_chips
@@ -319,16 +320,16 @@ else:
                             "A word's weight is the **sum** over its pieces; for a French word written as several "
                             "pieces the row is the **average** of their rows. Dark = much attention. A diagonal "
                             "means word-by-word order; a step off the diagonal is **reordering** (“French book” → "
-                            "“livre français”). Hover a cell for its value.")
+                            "“livre français”). Point at a cell for its value.")
             else:
                 matrix = result.attention
                 src_labels = [piece_text(p) for p in result.source_tokens]
                 out_labels = [piece_text(p) for p in result.output_tokens]
                 st.markdown("The raw view: one row per piece the decoder wrote, one column per English piece "
                             "(_ marks a piece that starts a word). This is exactly what the model computes.")
-            st.plotly_chart(attention_heatmap(matrix.numpy(), src_labels, out_labels,
-                                              "word" if by_words else "piece"),
-                            width="stretch", key="tr_att_heatmap", config=CHART)
+            show_svg(attention_heatmap(matrix.numpy(), src_labels, out_labels, "word" if by_words else "piece"),
+                     width=900, min_width=520,
+                     label=f"Attention: {len(out_labels)} French rows by {len(src_labels)} English columns")
             sums = matrix.sum(dim=1).tolist()
             st.markdown(f"**Sanity check: each row sums to 1.** The {len(sums)} row sums computed now range from "
                         f"{min(sums):.6f} to {max(sums):.6f} (a softmax over the {len(result.source_tokens)} "

@@ -22,6 +22,15 @@ def open_page(file: str, query: dict[str, str] | None = None, timeout: float = 1
     return at.run()
 
 
+def melody_players(at: AppTest) -> list[str]:
+    """The keys of the melody players on the page (``<audio src="_unrolled/melody/<key>.mp3">``, see
+    ``ui.melody_audio``), in page order."""
+    import re
+
+    return [m for h in at.get("html") for m in re.findall(r'<audio [^>]*src="_unrolled/melody/([0-9a-f]{24})\.mp3"',
+                                                            h.proto.body)]
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The training data folder (``../shared/data``); skips the test when it is absent."""

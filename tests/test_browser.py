@@ -52,12 +52,12 @@ EXPECTED: dict[str, list[str]] = {
                   '[data-testid="stDownloadButton"]'],
     "sentiment?sen_text=Bad%2C+not+good.&sen_units=true": ['[data-testid="stPlotlyChart"]', '[data-testid="stMetric"]'],
     "sentiment?sen_text=%3Cscript%3Ealert(1)%3C%2Fscript%3E&sen_ex=%3Cb%3E": ['[data-testid="stPlotlyChart"]'],
-    "music": ['[data-testid="stAudio"]', "audio", '[data-testid="stPlotlyChart"]', '[data-testid="stDownloadButton"]',
-              '.unrolled-table table'],
+    "music": ['[data-testid="stHtml"] audio[preload="none"]', '[data-testid="stPlotlyChart"]',
+              '[data-testid="stDownloadButton"]', '.unrolled-table table'],
     "music?mus_note=D5&mus_len=128&mus_temp=1.5&mus_scale=D+major&mus_net=GRU&mus_step=40":
-        ['[data-testid="stAudio"]', "audio"],
+        ['[data-testid="stHtml"] audio'],
     "music?mus_note=%3Cscript%3E&mus_len=9999&mus_temp=NaN&mus_net=bogus&mus_step=-3":
-        ['[data-testid="stAudio"]', "audio"],
+        ['[data-testid="stHtml"] audio'],
 }
 
 

@@ -74,7 +74,7 @@ def test_trainings_queue_for_one_slot_and_a_closed_tab_frees_it(server: str) -> 
             await until(lambda: b.has("alert", "queue for live training"), 30, "the second training queues")
             # Two heavy slots, but trainings get one between them: quick work still runs at once.
             seconds = await quick.open("music?mus_len=64&mus_seed=4242", timeout=60)
-            assert quick.has("audio") and not quick.has("", "Busy"), seconds
+            assert quick.has("html", "_unrolled/melody/") and not quick.has("", "Busy"), seconds
             assert not first.done() and b.has("alert", "queue for live training")
             # The first student closes the tab: their training stops and the queued one starts.
             first.cancel()

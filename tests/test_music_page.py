@@ -8,8 +8,9 @@ import re
 
 import mido
 import pytest
+import soundfile
 
-from tests.conftest import open_page
+from tests.conftest import melody_players, open_page
 from tests.tables import table_with
 
 PAGE = "pages/music.py"
@@ -39,7 +40,7 @@ def test_page_renders_a_melody_with_audio_download_and_evaluation() -> None:
     at = open_page(PAGE, timeout=SLOW)
     assert not at.exception
     assert not at.error
-    assert len(at.get("audio")) == 1
+    assert len(melody_players(at)) == 1
     assert len(at.get("download_button")) == 1
     roll = _roll(at)
     seed_trace = next(t for t in roll["data"] if t["name"] == "seed (given)")
@@ -90,11 +91,19 @@ def test_the_words_name_the_selected_network(name: str, via: str) -> None:
         assert "LSTM" not in text or (name in text and "GRU" in text), text
 
 
-def test_new_melody_button_changes_the_seed() -> None:
-    at = open_page(PAGE, timeout=SLOW)
-    seed = at.number_input(key="mus_seed").value
-    at.button[0].click().run()
+def test_new_melody_button_changes_the_seed_and_the_player_plays_the_melody_shown() -> None:
+    from ui import melody_audio
+
+    at = open_page(PAGE, {"mus_len": "16"}, timeout=SLOW)
+    seed, (key,) = at.number_input(key="mus_seed").value, melody_players(at)
+    told = next(m.value for m in at.markdown if "seconds at" in m.value)
+    seconds = float(re.search(r"([0-9.]+) seconds at 120 beats per minute", told).group(1))
+    samples, rate = soundfile.read(io.BytesIO(melody_audio.mp3_for(key)), dtype="float32")
+    assert seconds <= len(samples) / rate <= seconds + 4      # the melody shown, plus the synthesiser's tail
+    at.button(key="mus_new").click().run()
     assert at.number_input(key="mus_seed").value != seed and not at.exception
+    (new_key,) = melody_players(at)
+    assert new_key != key and melody_audio.mp3_for(new_key)
 
 
 def test_a_bad_upload_gets_a_clear_message_and_the_note_seed_is_used() -> None:
@@ -103,7 +112,7 @@ def test_a_bad_upload_gets_a_clear_message_and_the_note_seed_is_used() -> None:
     at.file_uploader(key="mus_upload").set_value(("song.mid", b"MThd this is not really midi", "audio/midi")).run()
     assert not at.exception
     assert any("damaged" in e.value and "Using the seed note instead" in e.value for e in at.error)
-    assert len(at.get("audio")) == 1                                # still a melody, from C4
+    assert len(melody_players(at)) == 1                                # still a melody, from C4
     at.file_uploader(key="mus_upload").set_value(("empty.mid", b"", "audio/midi")).run()
     assert any("empty" in e.value for e in at.error)
 
@@ -131,7 +140,7 @@ def test_odd_url_values_fall_back_to_defaults() -> None:
     assert not at.exception
     assert at.selectbox(key="mus_note").value == "C4"
     assert 8 <= at.slider(key="mus_len").value <= 256
-    assert len(at.get("audio")) == 1
+    assert len(melody_players(at)) == 1
 
 
 def test_url_values_set_the_view() -> None:
@@ -277,3 +286,49 @@ def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser(
     assert "material-symbols" not in html_text and "stIconMaterial" not in html_text   # no icon
     assert "\u202e" not in text and "😄" not in text
     assert "Could not use" in text and "www" in text and "example" in text and "smile" in text
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_new_melody_redraws_only_the_lesson_and_the_player_fetches_on_play() -> None:
+    """Issue 18: 🎲 New melody reruns the melody's fragment only (the controls' keyboard is not redrawn), the page
+    asks for no audio until ▶ is pressed, and the player's address then answers with the MP3 (whole and ranged)."""
+    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
+        wait_until_idle
+
+    if chromium_missing_reason():
+        pytest.skip(chromium_missing_reason())
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "_unrolled/melody/" in r.url else None)
+        page.goto(f"{url}/music?mus_len=16")
+        wait_until_idle(page, timeout_ms=300_000)
+        page.evaluate("() => { document.querySelector('[data-testid=\"stPlotlyChart\"]').dataset.mark = 'kept'; }")
+        src = page.locator("audio").get_attribute("src")
+        page.get_by_role("button", name="New melody").click()
+        page.wait_for_function(f"() => document.querySelector('audio')?.getAttribute('src') !== {src!r}",
+                               timeout=300_000)
+        wait_until_idle(page, timeout_ms=300_000)
+        new_src = page.locator("audio").get_attribute("src")
+        keyboard_kept = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stPlotlyChart\"]').dataset.mark === 'kept'")
+        seed_in_url = "mus_seed=" in page.url
+        errors = page.locator('[data-testid="stException"]').count()
+        assert not fetched, fetched                                  # nothing rendered before ▶
+        whole = page.request.get(f"{url}/music/{new_src}")           # as the browser resolves it from /music
+        whole_type, whole_size = whole.headers["content-type"], len(whole.body())
+        ranged = page.request.get(f"{url}/{new_src}", headers={"Range": "bytes=0-99"})
+        ranged_size = len(ranged.body())
+        page.evaluate("() => document.querySelector('audio').play().catch(() => null)")
+        page.wait_for_timeout(1500)
+        browser.close()
+    assert new_src != src and new_src.startswith("_unrolled/melody/") and not errors
+    assert keyboard_kept, "New melody redrew the controls: the keyboard chart was replaced"
+    assert seed_in_url, "the new random seed did not reach the URL"
+    assert whole.status == 200 and whole_type == "audio/mpeg" and whole_size > 5_000
+    assert ranged.status == 206 and ranged_size == 100
+    assert any(new_src in u for u in fetched), "pressing play fetched nothing"

@@ -21,6 +21,11 @@ def _chips(at) -> str:
     return next(v for v in _html(at) if "line-height:2.1" in v)
 
 
+def _svgs(at) -> list[str]:
+    """The diagrams drawn as inline SVG (``ui.svg``): the unrolled GRU and the hidden-state heatmap."""
+    return [m.value for m in at.markdown if "<svg" in m.value]
+
+
 def _chart_keys(at) -> set[str]:
     return {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")} if at.get("plotly_chart") else set()
 
@@ -30,7 +35,10 @@ def test_default_page_reads_the_default_review() -> None:
     assert not at.exception
     text = at.text_area(key="sen_text").value
     assert text and "great" in text
-    assert len(at.get("plotly_chart")) >= 4           # diagram, P(positive), bag weights, hidden state
+    assert len(at.get("plotly_chart")) >= 2           # P(positive), bag weights
+    diagram, hidden = _svgs(at)                       # the unrolled GRU, the hidden state
+    assert diagram.count(">RNN</tspan>") == len(at.text_area(key="sen_text").value.split()) or "more" in diagram
+    assert "<title>after “" in hidden and "unit " in hidden
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics.values()) <= {"positive", "negative"} and len(metrics) == 2
     assert "What you will see." in "\n".join(m.value for m in at.markdown)
@@ -54,6 +62,8 @@ def test_hostile_text_is_shown_as_text(name: str, text: str) -> None:
         assert ">&lt;</span>" in chips and ">script</span>" in chips   # "<" is a token of its own, escaped
     for chart in at.get("plotly_chart"):
         assert "<script" not in chart.proto.spec and "<img" not in chart.proto.spec
+    for svg in _svgs(at):
+        assert "<script" not in svg and "<img" not in svg and ("&lt;" in svg or name == "markdown")
 
 
 def test_empty_text_prompts_and_huge_text_is_cut() -> None:

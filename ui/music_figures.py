@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from sequence_models.music.corpus import REST
 from sequence_models.music.events import NOTE_NAMES, PITCH_LO, TOKEN_PITCH, pitch_name, token_label
 from sequence_models.music.generate import Melody
+from ui.svg import heatmap_figure
 from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY
 
 SEED_COLOR = PURPLE      #: the seed: given, not sampled
@@ -80,7 +81,8 @@ def _roll_traces(fig: go.Figure, melody: Melody, tempo: float, row: int | None =
 
 
 def piano_roll(melody: Melody, tempo: float) -> go.Figure:
-    """Notes as bars on a time × pitch grid; the seed purple, generated notes blue; hover shows the probability."""
+    """Notes as bars on a time × pitch grid; the seed purple (and pointed at), generated notes blue (the page's text
+    says so: no legend to lay out on every new melody); hover shows the probability."""
     fig = go.Figure()
     lo, hi = _roll_traces(fig, melody, tempo)
     notes = melody.notes(tempo)
@@ -89,8 +91,8 @@ def piano_roll(melody: Melody, tempo: float) -> go.Figure:
         fig.add_annotation(x=first["start"] / (60.0 / tempo), y=first["pitch"], text="seed", showarrow=True,
                            arrowhead=2, ax=-10, ay=-30, font=dict(color=SEED_COLOR, size=13), arrowcolor=SEED_COLOR)
     ticks = pitch_ticks(lo, hi)
-    fig.update_layout(height=340, margin=dict(l=5, r=5, t=30, b=5), barmode="overlay", plot_bgcolor="white",
-                      legend=dict(orientation="h", y=1.1, x=0), xaxis=dict(title="beat", gridcolor=LIGHT),
+    fig.update_layout(height=320, margin=dict(l=5, r=5, t=10, b=5), barmode="overlay", plot_bgcolor="white",
+                      showlegend=False, xaxis=dict(title="beat", gridcolor=LIGHT),
                       yaxis=dict(title="pitch", tickvals=ticks, ticktext=[pitch_name(p) for p in ticks],
                                  range=[lo - 0.5, hi + 0.5], gridcolor=LIGHT))
     return fig
@@ -112,49 +114,80 @@ def temperature_pair(melodies: Sequence[tuple[float, Melody]], tempo: float) -> 
     return fig
 
 
-def thinking_heatmap(melody: Melody) -> go.Figure:
-    """Per step: probability of each pitch (durations summed) as colour; the chosen pitch as a marker
-    (orange circle: sampled; purple diamond: the seed, forced in)."""
+def thinking_heatmap(melody: Melody) -> dict:
+    """Per step (columns): probability of each pitch (rows, high at the top; durations summed) as shading; the chosen
+    pitch marked (orange circle: sampled; purple diamond: the seed, forced in). A figure for :func:`ui.svg.figure_svg`
+    (hovering a column lists that step's most likely pitches)."""
     steps = melody.steps
     used = [PITCH_LO + i - 1 for i in range(1, len(steps[0].pitch_probs))
             if any(s.pitch_probs[i] > 0.005 for s in steps)]
     used += [int(TOKEN_PITCH[s.token]) for s in steps if TOKEN_PITCH[s.token] != REST]
     lo, hi = min(used or [60]), max(used or [60])
-    rows = list(range(lo, hi + 1))
+    rows = list(range(hi, lo - 1, -1))
     z = [[s.pitch_probs[p - PITCH_LO + 1] for s in steps] for p in rows]
-    xs = [s.t for s in steps]
-    fig = go.Figure(go.Heatmap(z=z, x=xs, y=rows, colorscale="Blues", zmin=0,
-                               colorbar=dict(title="p", thickness=10),
-                               hovertemplate="step %{x}: P(next pitch = %{customdata}) = %{z:.3f}<extra></extra>",
-                               customdata=[[pitch_name(p)] * len(xs) for p in rows]))
-    chosen = [(s.t, int(TOKEN_PITCH[s.token]), s.forced) for s in steps if TOKEN_PITCH[s.token] != REST]
-    for forced, color, symbol, size, name in ((False, SAMPLED_COLOR, "circle", 7, "sampled"),
-                                              (True, SEED_COLOR, "diamond", 11, "seed (forced)")):
-        pts = [(t, p) for t, p, f in chosen if f == forced]
-        if pts:
-            fig.add_scatter(x=[t for t, _ in pts], y=[p for _, p in pts], mode="markers", name=name,
-                            marker=dict(color=color, size=size, symbol=symbol, line=dict(color=INK, width=1)),
-                            customdata=[pitch_name(p) for _, p in pts],
-                            hovertemplate="step %{x}: " + name + " %{customdata}<extra></extra>")
-    ticks = pitch_ticks(lo, hi)
-    fig.update_layout(height=320, margin=dict(l=5, r=5, t=10, b=5), legend=dict(orientation="h", y=1.08, x=0),
-                      xaxis=dict(title="step t (the event the model is choosing)"),
-                      yaxis=dict(title="next pitch", tickvals=ticks, ticktext=[pitch_name(p) for p in ticks]))
-    return fig
+    ticks = set(pitch_ticks(lo, hi))
+    every = 1 if len(steps) <= 16 else 4 if len(steps) <= 64 else 8
+    hover = []
+    for s in steps:
+        best = sorted(rows, key=lambda p: -s.pitch_probs[p - PITCH_LO + 1])[:4]
+        chosen = ("the seed, forced in: " if s.forced else "sampled: ") + token_label(s.token)
+        hover.append(f"step {s.t} ({html.escape(chosen)})<br>"
+                     + "<br>".join(f"P({pitch_name(p)}) = {s.pitch_probs[p - PITCH_LO + 1]:.3f}" for p in best))
+    marks = []
+    for c, s in enumerate(steps):
+        pitch = int(TOKEN_PITCH[s.token])
+        if pitch == REST:
+            continue
+        y = hi - pitch
+        y = len(rows) - 1 - y
+        if s.forced:
+            marks.append(dict(type="path", path=f"M {c},{y + 0.6} L {c + 0.6},{y} L {c},{y - 0.6} L {c - 0.6},{y} Z",
+                              fillcolor=SEED_COLOR, line=dict(color=INK, width=1)))
+        else:
+            marks.append(dict(type="circle", x0=c, x1=c, y0=y, y1=y, size=8, fillcolor=SAMPLED_COLOR,
+                              line=dict(color=INK, width=1)))
+    top = max((v for row in z for v in row), default=1.0) or 1.0
+    return heatmap_figure(
+        z, row_labels=[pitch_name(p) if p in ticks else "" for p in rows],
+        col_labels=[str(s.t) if (s.t == 1 or s.t % every == 0) else "" for s in steps], zmin=0, zmax=top,
+        column_hover=hover, skip=lambda v: v < 0.01 * top, marks=marks,
+        row_height=max(6.0, min(12.0, 300 / len(rows))),
+        x_title="step t (the event the model is choosing)", y_title="next pitch")
 
 
 def step_bars(melody: Melody, t: int) -> go.Figure:
-    """The most likely next events at step ``t``; the chosen one orange (sampled) or purple (the seed)."""
+    """The most likely next events at step ``t`` as a diagram (drawn as SVG by :func:`ui.svg.figure_svg`): one bar
+    per event, its probability above it; the chosen one orange (sampled) or purple (the seed); grid lines every
+    0.1 (or 0.05 when every bar is small). Hovering a bar names it."""
     s = melody.steps[t - 1]
-    labels = [token_label(k) for k in s.top_tokens]
+    n = len(s.top_tokens)
+    top = max(s.top_probs) * 1.2 + 0.03
+    step = 0.05 if top <= 0.25 else 0.1 if top <= 0.6 else 0.2
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    for k in range(int(top / step) + 1):
+        y = round(k * step, 2)
+        shapes.append(dict(type="line", x0=-0.5, x1=n - 0.5, y0=y, y1=y, line=dict(color=LIGHT, width=1)))
+        notes.append(dict(x=-0.55, y=y, text=f"{y:.2f}", xanchor="right", showarrow=False,
+                          font=dict(size=11, color=GREY)))
     chosen = SEED_COLOR if s.forced else SAMPLED_COLOR
-    colors = [chosen if k == s.token else BLUE for k in s.top_tokens]
-    fig = go.Figure(go.Bar(x=labels, y=s.top_probs, marker_color=colors, text=[f"{p:.2f}" for p in s.top_probs],
-                           textposition="outside", hovertemplate="P(next = %{x}) = %{y:.3f}<extra></extra>"))
-    fig.update_layout(height=250, margin=dict(l=5, r=5, t=10, b=5), plot_bgcolor="white",
-                      yaxis=dict(title="probability", range=[0, max(s.top_probs) * 1.2 + 0.03]),
-                      xaxis=dict(title="next event (pitch and length in beats)", type="category"))
-    return fig
+    for i, (token, p) in enumerate(zip(s.top_tokens, s.top_probs)):
+        colour = chosen if token == s.token else BLUE
+        shapes.append(dict(type="rect", x0=i - 0.38, x1=i + 0.38, y0=0, y1=p, fillcolor=colour,
+                           line=dict(color=colour, width=1)))
+        notes.append(dict(x=i, y=p, text=f"{p:.2f}", yanchor="bottom", showarrow=False, font=dict(size=11, color=INK)))
+        notes.append(dict(x=i, y=-0.02 * top, text=html.escape(token_label(token)), yanchor="top", showarrow=False,
+                          font=dict(size=11, color=INK)))
+    notes.append(dict(x=(n - 1) / 2, y=-0.16 * top, text="next event (pitch and length in beats)", yanchor="top",
+                      showarrow=False, font=dict(size=12, color=GREY)))
+    notes.append(dict(x=-0.5, y=top, text="probability", xanchor="left", yanchor="bottom", showarrow=False,
+                      font=dict(size=12, color=GREY)))
+    hover = go.Scatter(x=list(range(n)), y=[p / 2 for p in s.top_probs], mode="markers",
+                       marker=dict(size=40, opacity=0), hovertext=[f"P(next = {html.escape(token_label(k))}) = {p:.3f}"
+                                  for k, p in zip(s.top_tokens, s.top_probs)], hoverinfo="text", showlegend=False)
+    return go.Figure(data=[hover], layout=dict(
+        shapes=shapes, annotations=notes, height=260, margin=dict(l=45, r=10, t=24, b=52), plot_bgcolor="white",
+        xaxis=dict(visible=False, range=[-0.5, n - 0.5]), yaxis=dict(visible=False, range=[0, top])))
 
 
 def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:

@@ -7,6 +7,7 @@ is a small ASGI middleware, installed by ``app.py`` through ``st.App``, that ans
 with a redirect to ``/ner`` (query string kept), where the lesson opens, or, for an unknown first
 segment (``/pages``), Streamlit's "Page not found" note over the home page.
 
+The app's own routes (``/_unrolled/…``, :mod:`ui.melody_audio`) are served under any prefix, and
 Streamlit's own deeper paths pass untouched: its routes (``_stcore``, ``static``, ``media``,
 ``component``, ``app/static``) and ``/<page>/_stcore/…``, which the frontend tries on a page's address.
 """
@@ -20,6 +21,8 @@ from urllib.parse import quote
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
+#: The first segment of the app's own routes (``ui.melody_audio``), recognised under any prefix.
+OWN_SEGMENT = "_unrolled"
 #: First path segments that belong to Streamlit's server, never to a page.
 STREAMLIT_SEGMENTS: frozenset[str] = frozenset({"_stcore", "static", "media", "component", "app"})
 
@@ -39,6 +42,16 @@ def page_of_deeper_path(path: str, base: str = "") -> str | None:
     return f"{base}/{quote(parts[0], safe='%')}"
 
 
+def own_route_path(path: str) -> str | None:
+    """``/_unrolled/…`` (the app's own routes, e.g. a melody's audio) from ``path`` when it holds that segment
+    after any prefix (a page's address, ``server.baseUrlPath``, a proxy's), else ``None``.
+
+    ``/music/_unrolled/melody/k.mp3`` → ``/_unrolled/melody/k.mp3``; ``/ner/x`` → ``None``."""
+    marker = f"/{OWN_SEGMENT}/"
+    at = path.find(marker)
+    return None if at < 0 else path[at:]
+
+
 class DeeperPathsToTheirPage:
     """ASGI middleware: a ``GET``/``HEAD`` of ``/<page>/<more>`` gets a 302 to ``/<page>`` (query kept)."""
 
@@ -55,6 +68,11 @@ class DeeperPathsToTheirPage:
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
                       send: Callable[[Any], Awaitable[None]]) -> None:
         if scope.get("type") == "http" and scope.get("method") in {"GET", "HEAD"}:
+            own = own_route_path(scope.get("path", ""))
+            if own is not None:   # one of the app's own routes, under whatever prefix: served at the root
+                await self.app({**scope, "path": own, "raw_path": own.encode("latin-1"), "root_path": ""},
+                               receive, send)
+                return
             target = page_of_deeper_path(scope.get("path", ""), self._base())
             if target is not None:
                 query = scope.get("query_string", b"").decode("latin-1")

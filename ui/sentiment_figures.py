@@ -13,6 +13,7 @@ from sequence_models.sentiment.inference import Reading
 from ui import palette
 from ui.charts import style_subplots
 from ui.rnn_diagram import GAP, unrolled_figure
+from ui.svg import heatmap_figure
 
 #: The diagram draws at most this many steps: the first few, "…", and the last ones (the verdict's).
 DIAGRAM_STEPS = 8
@@ -110,27 +111,23 @@ def bow_chart(reading: Reading) -> go.Figure:
     return fig
 
 
-def hidden_heatmap(reading: Reading, head: Sequence[float], top: int = 24) -> go.Figure:
+def hidden_heatmap(reading: Reading, head: Sequence[float], top: int = 24) -> dict:
     """The GRU's hidden units (rows) after each word (columns): the ``top`` units the output layer weighs most.
 
     Rows are sorted by the output weight W_ya (most "positive" units first), so a column's colours read
-    as the summary vector the verdict is computed from."""
+    as the summary vector the verdict is computed from. Blue: positive activation, vermilion: negative.
+    A figure for :func:`ui.svg.figure_svg`; hovering a cell gives its word, unit and value."""
     n_units = len(head)
     order = sorted(range(n_units), key=lambda u: -abs(head[u]))[:top]
     order.sort(key=lambda u: -head[u])
     z = [[reading.hidden[t][u] for t in range(len(reading.tokens))] for u in order]
-    x = list(range(1, len(reading.tokens) + 1))
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=[f"unit {u} (W_ya {head[u]:+.2f})" for u in order], zmin=-1, zmax=1,
-        colorscale=[[0, palette.VERMILION], [0.5, "#FFFFFF"], [1, palette.BLUE]],
-        colorbar=dict(title="a<sub>u</sub>"),
-        customdata=[[html.escape(t) for t in reading.tokens] for _ in order],
-        hovertemplate="after “%{customdata}”<br>%{y}: %{z:+.3f}<extra></extra>"))
-    fig.update_layout(height=140 + 17 * len(order), margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis=dict(tickmode="array", tickvals=x, ticktext=[_label(t) for t in reading.tokens],
-                                 tickangle=-45 if len(x) > 8 else 0),
-                      yaxis=dict(autorange="reversed", tickfont=dict(size=10)))
-    return fig
+    rows = [f"unit {u} (W<sub>ya</sub> {head[u]:+.2f})" for u in order]
+    words = [html.escape(t) for t in reading.tokens]
+    return heatmap_figure(
+        z, row_labels=rows, col_labels=[_label(t) for t in reading.tokens], zmin=-1, zmax=1,
+        scale=[(0, palette.VERMILION), (0.5, "#FFFFFF"), (1, palette.BLUE)],
+        cell_hover=lambda r, c: f"after “{words[c]}”<br>unit {order[r]}: a = {z[r][c]:+.3f}",
+        label_angle=-45 if len(words) > 8 else 0, row_height=17, x_title="after the word", y_title="hidden unit")
 
 
 def word_order_chart(kinds: Sequence[str], accuracies: dict[str, Sequence[float]]) -> go.Figure:

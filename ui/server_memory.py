@@ -8,9 +8,11 @@ glibc knobs fix most of that (measured by ``benchmarks/classroom_load.py``, see 
 
 * :func:`limit_malloc_arenas`: at most ``n`` arenas (``mallopt(M_ARENA_MAX, n)``, the same as
   the ``MALLOC_ARENA_MAX`` environment variable, which Community Cloud does not let us set), and
-  every block of 256 kB or more (model weights, a layer's activations, an autograd graph's buffers)
-  mapped straight from the system and handed back when freed (``mallopt(M_MMAP_THRESHOLD, 256 kB)``;
-  1 MB left a few MB more in the heap over one student's tour, measured).
+  every block of 1 MB or more (model weights, a layer's activations, an autograd graph's buffers)
+  mapped straight from the system and handed back when freed (``mallopt(M_MMAP_THRESHOLD, 1 MB)``).
+  Not lower: at 256 kB the melody model's sampling loop, which allocates and frees blocks of a few
+  hundred kB at every step, spent most of its time mapping and unmapping pages (≈ 3× slower in a
+  script thread: 210 ms instead of 70 ms for 64 events, measured), for a few MB less in the heap.
   glibc's own threshold climbs to 32 MB after the first big free, after which freed tensors stay
   in the heap: a translation model's load or a backward pass through the melody models then
   leaves tens of MB resident (about 30 MB less peak over one student's tour, measured).
@@ -29,7 +31,7 @@ import time
 
 M_ARENA_MAX = -8  # from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 1 << 18   # bytes: blocks this big or bigger come from mmap and go back on free
+MMAP_THRESHOLD = 1 << 20   # bytes: blocks this big or bigger come from mmap and go back on free
 _lock = threading.Lock()
 _last_trim = 0.0
 _arena_limit: int | None = None   # the M_ARENA_MAX in force, once set here

@@ -21,8 +21,9 @@ TABLE_CLASS = "unrolled-table"
 MAX_HEIGHT_PX = 420
 
 
-def _escape(text: str) -> str:
-    """HTML-escape, and write ``:`` and ``$`` as character references so that Streamlit's Markdown
+def markdown_safe_html(text: str) -> str:
+    """Text for HTML that goes through ``st.markdown`` (tables here, diagrams in :mod:`ui.svg`): HTML-escape,
+    and write ``:`` and ``$`` as character references so that Streamlit's Markdown
     never reads ``:material/…:`` icon codes or ``$…$`` maths inside a cell."""
     return html.escape(text).replace(":", "&#58;").replace("$", "&#36;")
 
@@ -32,12 +33,12 @@ def _cell(value: object, spec: str | None) -> tuple[str, bool]:
     if value is None:
         return "", False
     if isinstance(value, bool):
-        return _escape(str(value)), False
+        return markdown_safe_html(str(value)), False
     if isinstance(value, Integral):
-        return _escape(format(value, spec or "d")), True
+        return markdown_safe_html(format(value, spec or "d")), True
     if isinstance(value, Real):
-        return _escape(format(float(value), spec or "g")), True
-    return _escape(str(value)), False
+        return markdown_safe_html(format(float(value), spec or "g")), True
+    return markdown_safe_html(str(value)), False
 
 
 def table_html(rows: Sequence[Mapping[str, object]], formats: Mapping[str, str] | None = None) -> str:
@@ -50,7 +51,7 @@ def table_html(rows: Sequence[Mapping[str, object]], formats: Mapping[str, str] 
         return ""
     formats = formats or {}
     columns = list(rows[0].keys())
-    head = "".join(f"<th>{_escape(str(c))}</th>" for c in columns)
+    head = "".join(f"<th>{markdown_safe_html(str(c))}</th>" for c in columns)
     body = []
     for row in rows:
         cells = []

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.palette import BLUE, GREY, ORANGE, VERMILION
+from ui.svg import heatmap_figure
 
 #: Above this many columns the heatmap leaves the numbers out of its cells (hover still shows them).
 MAX_NUMBERED_COLUMNS = 14
@@ -24,39 +25,26 @@ def plotly_text(tok: str) -> str:
     return html.escape(tok, quote=False)
 
 
-def unique_labels(tokens: Sequence[str]) -> list[str]:
-    """Axis labels for categorical axes: a repeated token gets invisible zero-width spaces appended."""
-    seen: dict[str, int] = {}
-    out = []
-    for tok in tokens:
-        seen[tok] = seen.get(tok, -1) + 1
-        out.append(plotly_text(tok) + "\u200b" * seen[tok])
-    return out
-
-
 def attention_heatmap(matrix: np.ndarray, source: Sequence[str], output: Sequence[str],
-                      unit: str = "word") -> go.Figure:
-    """``matrix[t, j]``: attention of output ``t`` (row) on source ``j`` (column); ``unit`` names the labels."""
+                      unit: str = "word") -> dict:
+    """``matrix[t, j]``: attention of output ``t`` (row) on source ``j`` (column); ``unit`` names the labels.
+
+    A figure for :func:`ui.svg.figure_svg` (drawn as SVG: one Plotly heatmap with its numbers took the browser
+    longer to redraw than the rest of the page). Small maps write each α ≥ 0.1 in its cell; hovering any cell
+    gives its value."""
     z = np.asarray(matrix, dtype=float)
-    src, out = unique_labels(source), unique_labels(output)
+    src, out = [plotly_text(t) for t in source], [plotly_text(t) for t in output]
     numbered = z.shape[1] <= MAX_NUMBERED_COLUMNS and z.shape[0] <= 30
-    fig = go.Figure(go.Heatmap(
-        z=z, x=src, y=out, colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1,
-        colorbar=dict(thickness=12, title=dict(text="α")),
-        hovertemplate=f"writing {unit} “%{{y}}” ← reading “%{{x}}”: α = %{{z:.3f}}<extra></extra>"))
-    if numbered:
-        for r in range(z.shape[0]):
-            for c in range(z.shape[1]):
-                if z[r, c] >= 0.1:
-                    fig.add_annotation(x=src[c], y=out[r], text=f"{z[r, c]:.2f}", showarrow=False,
-                                       font=dict(size=10, color="#FFFFFF" if z[r, c] > 0.55 else "#1A1A1A"))
-    fig.update_layout(
-        height=max(300, 28 * len(out) + 150), margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
-        xaxis=dict(title=dict(text=f"English {unit}s (source)"), tickangle=-45 if len(src) > 10 else 0,
-                   type="category", automargin=True),
-        yaxis=dict(title=dict(text=f"French {unit}s (output)"), autorange="reversed", type="category",
-                   automargin=True))
-    return fig
+
+    def value(r: int, c: int) -> tuple[str, str] | None:
+        v = float(z[r, c])
+        return (f"{v:.2f}", "#FFFFFF" if v > 0.55 else "#1A1A1A") if v >= 0.1 else None
+
+    return heatmap_figure(
+        z.tolist(), row_labels=out, col_labels=src, zmin=0, zmax=1,
+        cell_hover=lambda r, c: f"writing {unit} “{out[r]}” ← reading “{src[c]}”: α = {z[r, c]:.3f}",
+        cell_text=value if numbered else None, label_angle=-45 if len(src) > 10 else 0, row_height=28,
+        x_title=f"English {unit}s (source)", y_title=f"French {unit}s (output)")
 
 
 def probability_bars(labels: Sequence[str], values: Sequence[float], highlight: int | None, xtitle: str,
