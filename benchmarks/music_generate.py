@@ -64,6 +64,19 @@ def main() -> None:
                                                                       seed=1).notes(120))))
     print(f"  generate + render, LSTM total: {total:7.1f} ms")
 
+    # The server samples in a script thread, with ui.server_memory's malloc settings (arenas, mmap threshold).
+    import threading
+
+    from ui.server_memory import MMAP_THRESHOLD, limit_malloc_arenas
+
+    limit_malloc_arenas(2)
+    in_thread: list[float] = []
+    worker = threading.Thread(target=lambda: in_thread.append(
+        median_ms(lambda: generate(model, seed_from_note(model, 60), 64, 1.0, 0, seed=7, cell="lstm"))))
+    worker.start()
+    worker.join()
+    print(f"  generate 64 events in a script thread, mmap threshold {MMAP_THRESHOLD >> 10} kB: {in_thread[0]:7.1f} ms")
+
     from tests.conftest import open_page
     at = open_page("pages/music.py")
     print(f"  page empty rerun (AppTest):    {median_ms(lambda: at.run()):7.1f} ms")
