@@ -378,20 +378,26 @@ def test_one_repeated_pitch_is_labelled_with_its_own_name(pitch: int) -> None:
     from ui.music_figures import piano_roll, thinking_heatmap
 
     melody = _one_pitch_melody(pitch)
-    for fig in (piano_roll(melody, 120), thinking_heatmap(melody)):
-        ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
-        assert ticks[pitch] == pitch_name(pitch)
-        assert all(pitch_name(p) == name for p, name in ticks.items())
+    fig = piano_roll(melody, 120)
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    assert ticks[pitch] == pitch_name(pitch)
+    assert all(pitch_name(p) == name for p, name in ticks.items())
+    heat = thinking_heatmap(melody)                       # drawn as SVG: its row labels are annotations
+    rows = [a["text"] for a in heat["layout"]["annotations"] if a.get("xanchor") == "right"]
+    assert rows == [pitch_name(pitch)]
 
 
 def test_seed_and_sampled_markers_differ_in_colour_and_shape(lstm) -> None:
     from ui.music_figures import thinking_heatmap
 
     melody = generate(lstm, [encode_event(64, 6), encode_event(67, 6)], 16, seed=2)
-    markers = {t.name: t.marker for t in thinking_heatmap(melody).data if t.type == "scatter"}
-    seed, sampled = markers["seed (forced)"], markers["sampled"]
-    assert seed.color != sampled.color and seed.symbol != sampled.symbol
-    rgb = [tuple(int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)) for c in (seed.color, sampled.color)]
+    shapes = thinking_heatmap(melody)["layout"]["shapes"]
+    seeds = [s for s in shapes if s["type"] == "path"]              # diamonds: the two seed notes, forced in
+    sampled = [s for s in shapes if s["type"] == "circle"]          # dots: the sampled notes
+    assert len(seeds) == 2 and len(sampled) >= 8
+    seed_colour, sampled_colour = {s["fillcolor"] for s in seeds}, {s["fillcolor"] for s in sampled}
+    assert len(seed_colour) == len(sampled_colour) == 1 and seed_colour != sampled_colour
+    rgb = [tuple(int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)) for c in (*seed_colour, *sampled_colour)]
     assert sum(abs(a - b) for a, b in zip(*rgb)) > 150                  # far apart, not two oranges
 
 
