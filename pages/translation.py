@@ -61,7 +61,8 @@ from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM,
 from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS  # noqa: E402
 from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult,  # noqa: E402
                                                    is_byte_piece, load_model, translate)
-from ui.evaluation import results_or_note  # noqa: E402
+from sequence_models.translation.truecase import WordTable, load_word_table  # noqa: E402
+from ui.evaluation import results_or_note, stored_results  # noqa: E402
 
 assert ATTRIBUTION.startswith("Sentence pairs from the Tatoeba Project")
 
@@ -80,6 +81,41 @@ def piece_text(piece: str) -> str:
 def cached_model(name: str):
     use_inference_threads(1)
     return load_model(name)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_words() -> WordTable:
+    """The training English's word table (truecasing and word counts), read once per server."""
+    return load_word_table()
+
+
+#: A word seen fewer times than this in the training English is called rare on the page.
+RARE_BELOW = 5
+
+
+def recasing_note(result: TranslationResult, evaluation: dict | None) -> str:
+    """Why the sentence was read with other capitals, with the measured cost of not doing it (lower-case typing)."""
+    note = (f"Read as “{literal(result.source_text)}”. The model learnt English as it is usually written (“Tom”, "
+            "“I”, “Monday”), so a sentence typed in lower case or in capitals is first given that usual case, word by "
+            "word, from the training sentences; a word they never contain is taken for a name.")
+    lc = ((evaluation or {}).get("models", {}).get(result.model) or {}).get("lowercase_input")
+    if lc:
+        note += (f" On the test split typed in lower case, this model scores {lc['truecased']['bleu_lc']:.1f} BLEU "
+                 f"this way and {lc['as_typed']['bleu_lc']:.1f} reading the lower case as it is.")
+    return note
+
+
+def rare_words_note(words: list[str], seen: list[int | None], sentences: int) -> str | None:
+    """Which words the training English never or rarely contains, with their counts; ``None`` when all are common."""
+    rare = [(w, n) for w, n in zip(words, seen) if n is not None and n < RARE_BELOW]
+    if not rare:
+        return None
+    never = [w for w, n in rare if n == 0]
+    few = [f"{literal(w)} ({n}×)" for w, n in rare if n > 0]
+    parts = ([f"never: {literal(', '.join(never))}"] if never else []) + \
+        ([f"fewer than {RARE_BELOW} times: {', '.join(few)}"] if few else [])
+    return (f"In the {sentences:,} English training sentences, " + "; ".join(parts) + ". The model has little or "
+            "nothing to go on for these words: a name can be copied, anything else is a guess.")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -264,8 +300,14 @@ else:
     with sentence:
         st.markdown("**What the encoder reads**")
         pieces = [[result.source_tokens[i] for i in g] for g in result.source_groups]
-        st.markdown(word_chips(result.source_words, pieces, [[is_byte_piece(p) for p in ps] for ps in pieces]),
-                    unsafe_allow_html=True)
+        words = cached_words()
+        seen = words.seen(result.source_words)
+        st.markdown(word_chips(result.source_words, pieces, [[is_byte_piece(p) for p in ps] for ps in pieces],
+                               seen, words.sentences), unsafe_allow_html=True)
+        if result.source_text != result.typed:
+            st.caption(recasing_note(result, stored_results(EVALUATION_FILE)))
+        if rare := rare_words_note(result.source_words, seen, words.sentences):
+            st.caption(rare)
         split = [w for w, s in zip(result.source_words, result.split_words) if s]
         if split:
             st.caption(f"{len(split)} of {len(result.source_words)} words are not in the vocabulary as a whole "

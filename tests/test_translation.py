@@ -175,6 +175,21 @@ def test_issue_sentences_read_acceptably(att, text: str, words: list[str]) -> No
     assert all(w in out for w in words), out
 
 
+@pytest.mark.parametrize("typed", ["where is the nearest train station?", "WHERE IS THE NEAREST TRAIN STATION?"])
+def test_lower_case_and_capitals_typing_translate_like_the_cased_sentence(att, typed: str) -> None:
+    cased = "Where is the nearest train station?"
+    r = translate(att, typed)
+    assert r.typed == typed and r.source_text == cased
+    assert r.translation == translate(att, cased).translation and "gare" in r.translation
+    assert r.to_json()["source_text"] == cased
+
+
+def test_a_lower_case_name_is_read_as_a_name_and_copied(att) -> None:
+    r = translate(att, "my friend oluwaseun lives in harare.")
+    assert r.source_text == "My friend Oluwaseun lives in Harare."
+    assert "Oluwaseun" in r.translation and "Harare" in r.translation
+
+
 def test_translation_is_cased_and_sensible(att) -> None:
     out = translate(att, "I want a new car.").translation
     assert "voiture" in out and out[0].isupper()
@@ -286,6 +301,7 @@ def test_cli_translate_json(capsys) -> None:
     assert all(len(row) == n_src and abs(sum(row) - 1) < 1e-3 for row in out["attention"])
     assert out["translation"] == out["alternatives"][0]["translation"]
     assert out["source_words"] == ["The", "red", "car", "is", "very", "fast", "."]
+    assert out["source_text"] == "The red car is very fast."
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -325,7 +341,7 @@ def tiny_models(tmp_path_factory):
 
 def test_training_writes_tokenizer_and_a_loadable_checkpoint(tiny_models) -> None:
     tr = load_translator(tiny_models / "attention.pt")
-    assert (tiny_models / "spm.model").is_file() and len(tr.vocab) <= 600
+    assert (tiny_models / "spm.model").is_file() and len(tr.vocab) <= 600 and (tiny_models / "words.json").is_file()
     assert tr.info["steps"] in (2, 4) and tr.model.has_attention and tr.info["history"]
     r = translate(tr, "I see Oluwaseun.")
     assert r.attention.shape == (len(r.output_tokens), len(r.source_tokens))
@@ -354,9 +370,11 @@ def test_evaluation_runs_and_writes_json_and_card(tiny_models, tmp_path, capsys)
         assert {"bleu", "bleu_lc", "chrf", "chrf_lc"} <= set(m["beam2"]["overall"])
         assert [b["bucket"] for b in m["long"]["buckets"]] == [b[0] for b in LONG_BUCKETS]
         assert 0 <= m["names"]["copied"] <= m["names"]["total"]
+        assert 0 <= m["names"]["copied_typed_lower"] <= m["names"]["total"]
+        assert {"bleu_lc", "chrf_lc"} <= set(m["lowercase_input"]["truecased"]) & set(m["lowercase_input"]["as_typed"])
     assert res["signatures"]["bleu_lc"].startswith("nrefs:1|case:lc")
     text = card.read_text()
-    assert "| all | 30 |" in text and "Unseen names" in text and "Long inputs" in text
+    assert "| all | 30 |" in text and "Unseen names" in text and "Long inputs" in text and "Lower-case typing" in text
     assert "| all | 30 |" in capsys.readouterr().out
 
 
@@ -397,6 +415,16 @@ def test_stored_evaluation_meets_the_acceptance_bar() -> None:
     assert res["models"]["attention"]["names"]["share"] >= 0.9
     card = (PROJECT_ROOT / "sequence_models" / "translation" / "README.md").read_text()
     assert f"{att['greedy']['upto20']['bleu_lc']:.1f}" in card
+
+
+def test_stored_evaluation_shows_truecasing_rescues_lower_case_typing() -> None:
+    res = json.loads((ASSETS_DIR / "translation" / "evaluation.json").read_text())
+    for name in ("attention", "plain"):
+        m = res["models"][name]
+        lc, cased = m["lowercase_input"], m["greedy"]["overall"]["bleu_lc"]
+        assert lc["truecased"]["bleu_lc"] >= cased - 1 and lc["truecased"]["bleu_lc"] >= lc["as_typed"]["bleu_lc"] + 10
+    names = res["models"]["attention"]["names"]
+    assert names["copied_typed_lower"] >= 0.9 * names["total"]
 
 
 def test_stored_evaluation_reaches_36_bleu_on_short_sentences() -> None:

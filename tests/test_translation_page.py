@@ -98,6 +98,28 @@ def test_unseen_names_are_marked_as_split_words() -> None:
     assert any("not in the vocabulary as a whole" in c.value and "Oluwaseun" in c.value for c in at.caption)
 
 
+def test_lower_case_typing_is_read_with_capitals_and_the_cost_is_measured() -> None:
+    at = open_page(PAGE, {"tr_en": "where is the nearest train station?"})
+    assert not at.exception
+    note = next(c.value for c in at.caption if c.value.startswith("Read as"))
+    assert "Where is the nearest train station?" in note
+    lc = json.loads((ROOT / "assets" / "translation" / "evaluation.json").read_text())["models"]["attention"]
+    assert f"{lc['lowercase_input']['truecased']['bleu_lc']:.1f} BLEU" in note
+    assert f"{lc['lowercase_input']['as_typed']['bleu_lc']:.1f}" in note
+    assert "gare" in _html_block(at, "tr-output")
+    assert not any(c.value.startswith("Read as") for c in open_page(PAGE).caption)   # cased text: no note
+
+
+def test_rare_and_unseen_words_are_counted_from_the_training_sentences() -> None:
+    at = open_page(PAGE, {"tr_en": "My teacher says that recurrent networks read one word at a time."})
+    assert not at.exception
+    rare = next(c.value for c in at.caption if "English training sentences" in c.value)
+    assert "never: recurrent" in rare and "networks (1×)" in rare
+    chips = _html_block(at, "tr-chips")
+    assert "never in the" in chips and "> new</sup>" in chips and "teacher" in chips
+    assert not any("English training sentences" in c.value for c in open_page(PAGE).caption)
+
+
 def test_another_script_says_what_happens() -> None:
     at = open_page(PAGE, {"tr_en": "Привет, как дела?"})
     assert not at.exception
@@ -172,8 +194,8 @@ def test_user_text_is_shown_literally() -> None:
     assert not at.exception
     assert at.text_input(key="tr_en").value == HOSTILE_EN
     chips = _html_block(at, "tr-chips")
-    assert "&lt;" in chips and "&gt;" in chips and "http" in chips
-    assert "<b>" not in chips and "</b>" not in chips
+    assert "&lt;" in chips and "&gt;" in chips and "http" in chips.lower()   # read as "Http": no capital typed
+    assert "<b>" not in chips.lower() and "</b>" not in chips.lower()
     _html_block(at, "tr-output")
     for body in _markdown_bodies(at):
         assert not any(raw in body for raw in RAW), body

@@ -82,13 +82,17 @@ def bleu_by_length(series: dict[str, list[dict]], xtitle: str, ytitle: str, key:
     return fig
 
 
-def word_chips(words: Sequence[str], pieces: Sequence[Sequence[str]], byte_piece: Sequence[Sequence[bool]]) -> str:
+def word_chips(words: Sequence[str], pieces: Sequence[Sequence[str]], byte_piece: Sequence[Sequence[bool]],
+               seen: Sequence[int | None] | None = None, sentences: int = 0) -> str:
     """Source words as chips (escaped HTML); a word read as several pieces shows them separated by
     a dot in a dashed orange chip, and raw UTF-8 byte pieces (characters the vocabulary lacks) in vermilion.
+    ``seen[i]`` (when given) is how often word ``i`` occurs in the ``sentences`` training sentences: it goes
+    into the chip's tooltip, and a word never seen gets a small “new” mark.
 
     The chips sit in one ``<div>`` on one line, so Markdown does not parse the words between the tags."""
     chips = []
-    for word, parts, bytes_ in zip(words, pieces, byte_piece):
+    seen = list(seen) if seen is not None else [None] * len(words)
+    for word, parts, bytes_, count in zip(words, pieces, byte_piece, seen):
         shown = [p.replace("\u2581", "") for p in parts]
         if any(bytes_):
             style, title = f"border:2px dashed {VERMILION};color:{VERMILION}", \
@@ -99,6 +103,11 @@ def word_chips(words: Sequence[str], pieces: Sequence[Sequence[str]], byte_piece
             style, title = f"border:1px solid {GREY}", "one piece"
         inner = html.escape(word) if len(parts) == 1 else \
             html.escape(word) + f'<sub style="color:{GREY}"> ' + "·".join(html.escape(s) for s in shown) + "</sub>"
+        if count is not None:
+            title += f"; {'never' if count == 0 else f'{count:,} time' + ('s' if count != 1 else '')} in the " \
+                     f"{sentences:,} training sentences"
+            if count == 0:
+                inner += f'<sup style="color:{VERMILION};font-size:0.7em"> new</sup>'
         chips.append(f'<span class="tr-chip" title="{html.escape(title)}" style="{style};border-radius:6px;'
                      f'padding:1px 6px;margin:2px;display:inline-block">{inner}</span>')
     return '<div class="tr-chips" style="margin-bottom:0.75rem">' + "".join(chips) + "</div>"

@@ -11,7 +11,10 @@ model card ``sequence_models/translation/README.md`` are drawn from that file):
    runs of 2–6 consecutive test pairs joined into one input, so the buckets 16–25, 26–40 and
    41–60 words hold enough inputs to show how each model's BLEU falls with length
    (Bahdanau et al. 2015, figure 2). Greedy decoding.
-3. **Unseen names** (:mod:`~sequence_models.translation.names`): the share of first names and
+3. **Lower-case typing**: the test split's English lower-cased, as students often type it, translated
+   with the truecasing step the page and CLI use (:mod:`~sequence_models.translation.truecase`)
+   and without it (the model reading lower case directly). Greedy decoding.
+4. **Unseen names** (:mod:`~sequence_models.translation.names`): the share of first names and
    places absent from the training split that the greedy output copies verbatim.
 """
 
@@ -30,6 +33,7 @@ from sequence_models.translation.decode import beam_batch, greedy_batch
 from sequence_models.translation.names import NAME_SENTENCES, missing_names, names_copied
 from sequence_models.translation.seq2seq import Translator, load_translator
 from sequence_models.translation.translate import EVALUATION_FILE, MODEL_FILES, model_path
+from sequence_models.translation.truecase import load_word_table, truecase
 
 BUCKETS: list[tuple[str, int, int]] = [("1–5", 1, 5), ("6–10", 6, 10), ("11–15", 11, 15), ("16–20", 16, 20),
                                        ("21+", 21, 10**9)]
@@ -53,8 +57,13 @@ def _detok(tr: Translator, ids: list[int]) -> str:
     return tr.subwords.detokenize(tr.vocab.decode(ids))
 
 
-def translate_corpus(tr: Translator, sentences: list[str], beam: int = 1, batch_size: int = 64) -> list[str]:
-    """Translations (French text) of English ``sentences``, in order: batched greedy or beam search."""
+def translate_corpus(tr: Translator, sentences: list[str], beam: int = 1, batch_size: int = 64,
+                     recase: bool = True) -> list[str]:
+    """Translations (French text) of English ``sentences``, in order: batched greedy or beam search. With
+    ``recase`` each sentence is truecased first, as on the page and in the CLI."""
+    if recase:
+        words = load_word_table()
+        sentences = [truecase(s, words) for s in sentences]
     srcs = [tr.vocab.encode(tr.subwords.pieces(s)) for s in sentences]
     out: list[str] = [""] * len(sentences)
     order = sorted(range(len(srcs)), key=lambda i: len(srcs[i]))
@@ -109,7 +118,9 @@ def names_scores(tr: Translator) -> dict:
     outs = [translate(tr, s) for s in texts]
     copied, total = names_copied([r.translation for r in outs])
     raw, _ = names_copied([r.raw_translation for r in outs])
-    return {"copied": copied, "copied_raw": raw, "total": total, "share": round(copied / max(1, total), 4),
+    typed_lower, _ = names_copied([translate(tr, s.lower()).translation for s in texts])
+    return {"copied": copied, "copied_raw": raw, "copied_typed_lower": typed_lower, "total": total,
+            "share": round(copied / max(1, total), 4),
             "share_raw": round(raw / max(1, total), 4), "sentences": len(NAME_SENTENCES),
             "missing": missing_names([r.translation for r in outs]),
             "examples": [{"en": texts[i], "raw": outs[i].raw_translation, "output": outs[i].translation}
@@ -131,6 +142,10 @@ def evaluate_model(tr: Translator, pairs: list[Pair], long_pairs: list[Pair], be
         result["long"] = scores_by_length(long_hyps, long_pairs, LONG_BUCKETS)
         result["long_examples"] = [{"en": long_pairs[i].en, "fr": long_pairs[i].fr, "output": long_hyps[i]}
                                    for i in (0, len(long_pairs) // 2, len(long_pairs) - 1)]
+    lowered = [p.en.lower() for p in pairs]
+    refs = [p.fr for p in pairs]
+    result["lowercase_input"] = {"truecased": score(translate_corpus(tr, lowered), refs),
+                                 "as_typed": score(translate_corpus(tr, lowered, recase=False), refs)}
     result["names"] = names_scores(tr)
     words = [p.words for p in pairs]
     result["examples"] = [{"en": pairs[i].en, "fr": pairs[i].fr, "output": greedy[i]}
@@ -310,6 +325,19 @@ def model_card(results: dict) -> str:
         for a, b in zip(att["long"]["buckets"], pl["long"]["buckets"]):
             out.append(f"| {a['bucket']} | {a['n']} | {a['bleu_lc']:.1f} | {b['bleu_lc']:.1f} |")
         out.append("")
+    if "lowercase_input" in att:
+        out += ["## Lower-case typing (test split, greedy)", "",
+                "The test split's English lower-cased (“where is the nearest train station?”), translated with the "
+                "truecasing step the page and the CLI apply first (each lower-case word gets its usual case in the "
+                "training English, `assets/translation/words.json`; each sentence starts with a capital) and "
+                "without it:", "",
+                "| model | BLEU lc, truecased | BLEU lc, read as typed | chrF lc, truecased | chrF lc, as typed |",
+                "|---|---:|---:|---:|---:|"]
+        for name, label in (("attention", "attention"), ("plain", "no attention")):
+            lc = models[name]["lowercase_input"]
+            out.append(f"| {label} | {lc['truecased']['bleu_lc']:.1f} | {lc['as_typed']['bleu_lc']:.1f} | "
+                       f"{lc['truecased']['chrf_lc']:.1f} | {lc['as_typed']['chrf_lc']:.1f} |")
+        out.append("")
     na, npl = att["names"], pl["names"]
     out += ["## Unseen names", "",
             f"{na['sentences']} sentences of our own (`sequence_models/translation/names.py`) with first names and "
@@ -317,7 +345,9 @@ def model_card(results: dict) -> str:
             f"copy step (a name-like source word replaces the output word that attended to it most, as in Luong et "
             f"al. 2015): {na['copied']} of {na['total']} names verbatim; the decoder alone copies "
             f"{na.get('copied_raw', '?')}. Without attention there is no alignment to copy along: "
-            f"{npl['copied']} of {npl['total']}.", ""]
+            f"{npl['copied']} of {npl['total']}. The same sentences typed in lower case (truecased first: a word the "
+            f"training English never contains is read as a name): {na.get('copied_typed_lower', '?')} of "
+            f"{na['total']} names copied.", ""]
     return "\n".join(out)
 
 

@@ -8,7 +8,9 @@ about ``--batch-tokens`` target pieces grouped by length, the same step budget, 
 stopping on the dev split: the dev loss is measured every ``--eval-every`` steps and the
 checkpoint is written only when it improves. ``--max-minutes`` caps the wall-clock time;
 the learning-rate schedule follows whichever budget (steps or minutes) runs out first.
-Reproducible up to that time cap: fixed seed, one CPU thread.
+Reproducible up to that time cap: fixed seed, one CPU thread. The word table (``words.json``: the
+truecaser and training word counts, :mod:`~sequence_models.translation.truecase`) is written beside
+the checkpoint when missing, or alone with ``--words-only``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sequence_models.translation.names import NAME_SENTENCES
 from sequence_models.translation.seq2seq import (ModelConfig, Seq2Seq, Translator, load_translator, save_translator,
                                                  tokenizer_beside)
 from sequence_models.translation.subwords import Subwords, train_tokenizer
+from sequence_models.translation.truecase import WORDS_FILE, build_word_table, write_word_table
 
 DEFAULT_OUT = {True: "translation/attention.pt", False: "translation/plain.pt"}
 
@@ -68,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--class-swap-per-class", type=bounded(int, 0, 100000), default=0,
                    help="with --class-swap: more copies for pairs of rare classes, so that every class (months, "
                         "weekdays, countries by French article) has at least about this many")
+    p.add_argument("--words-only", action="store_true",
+                   help="only (re)write the word table (truecasing and training word counts, words.json) beside "
+                        "the checkpoint path, then stop")
     p.add_argument("--init", default=None,
                    help="continue from this checkpoint (its sizes and subword vocabulary; no warm-up)")
     p.add_argument("--vocab-size", type=bounded(int, 300, 64000), default=12000,
@@ -121,6 +127,12 @@ def train_main(argv: list[str]) -> int:
     spm_path = check_writable_file(tokenizer_beside(out))
     t0 = time.time()
     train = read_pairs("train", args.data, args.limit)
+    words_path = check_writable_file(out.with_name(Path(WORDS_FILE).name))
+    if args.words_only or not words_path.is_file():
+        table = write_word_table(build_word_table(p.en for p in train), words_path)
+        print(f"wrote {table} (word table of {len(train)} training sentences)", flush=True)
+        if args.words_only:
+            return 0
     dev = read_pairs("dev", args.data)
     init = load_translator(args.init) if args.init else None
     if init is not None and not spm_path.is_file():

@@ -17,6 +17,7 @@ from sequence_models.runtime import asset_path
 from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM, beam_search, greedy_decode
 from sequence_models.translation.seq2seq import Translator, load_translator
 from sequence_models.translation.subwords import Subwords, group_words, word_text
+from sequence_models.translation.truecase import WordTable, load_word_table, truecase
 from sequence_models.translation.vocab import SPECIALS
 
 MAX_WORDS = 60
@@ -76,6 +77,8 @@ class TranslationResult:
     model: str = "attention"
     raw_translation: str = ""                      # the decoder's own text, before names were copied
     copied: list[tuple[int, int]] = field(default_factory=list)   # (output word, source word) replaced
+    typed: str = ""                                # the text as typed
+    source_text: str = ""                          # what the encoder read: the typed text, truecased
 
     @property
     def split_words(self) -> list[bool]:
@@ -107,7 +110,8 @@ class TranslationResult:
     def to_json(self) -> dict:
         def rows(m: torch.Tensor | None):
             return None if m is None else [[round(float(x), 4) for x in row] for row in m]
-        return {"model": self.model, "beam": self.beam, "source_tokens": self.source_tokens,
+        return {"model": self.model, "beam": self.beam, "source_text": self.source_text,
+                "source_tokens": self.source_tokens,
                 "output_tokens": self.output_tokens, "translation": self.translation,
                 "attention": rows(self.attention),
                 "source_words": self.source_words,
@@ -206,14 +210,22 @@ def _words(pieces: list[str], sw: Subwords) -> tuple[list[str], list[list[int]]]
     return [word_text(pieces, g, sw) for g in groups], groups
 
 
+def prepare(text: str, words: WordTable | None = None) -> str:
+    """Checked ``text`` with the case of the training English restored (lower-case or all-capitals typing,
+    :func:`~sequence_models.translation.truecase.truecase`): what the encoder reads."""
+    return truecase(check_text(text), words or load_word_table())
+
+
 def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "attention",
               copy: bool = True) -> TranslationResult:
     """Translate ``text`` greedily (``beam == 1``) or with beam search (``beam`` 2–8); with ``copy``,
-    unseen names are put back by following the attention (:func:`copy_names`)."""
+    unseen names are put back by following the attention (:func:`copy_names`). The text is truecased first
+    (:func:`prepare`)."""
     if not MIN_BEAM <= int(beam) <= MAX_BEAM:
         raise ValueError(f"beam width must be between {MIN_BEAM} and {MAX_BEAM}, got {beam}")
     sw = tr.subwords
-    pieces = source_pieces(sw, text)
+    source_text = prepare(text)
+    pieces = source_pieces(sw, source_text)
     src_ids = tr.vocab.encode(pieces)
     hyps = [greedy_decode(tr.model, src_ids)] if beam == 1 else beam_search(tr.model, src_ids, int(beam))
     best = hyps[0]
@@ -232,5 +244,5 @@ def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "atten
         steps_top=[[(tr.vocab.itos[i], float(torch.tensor(v).exp())) for i, v in zip(s.top_ids, s.top_logprobs)]
                    for s in best.steps],
         steps_prob=[float(torch.tensor(s.logprob).exp()) for s in best.steps],
-        alternatives=alts, beam=int(beam), model=model_name)
+        alternatives=alts, beam=int(beam), model=model_name, typed=text, source_text=source_text)
     return copy_names(result, sw) if copy else result
