@@ -74,6 +74,26 @@ def streamlit_server(timeout: float = 60.0, log: Path | None = None, script: Pat
             proc.kill()
 
 
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 720, timeout: float = 60.0,
+                 log: Path | None = None) -> Iterator[tuple[str, object]]:
+    """A fresh :func:`streamlit_server` and one headless Chromium page of ``width`` × ``height``: yields
+    ``(base URL, playwright Page)`` and closes both afterwards. In a pytest test, skips it when Chromium or
+    playwright is missing (:func:`chromium_missing_reason`)."""
+    reason = chromium_missing_reason()
+    if reason:
+        import pytest
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(timeout=timeout, log=log) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield url, browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
 #: What every finished page shows: a title (h1), or an error box (so the caller can report it).
 PAGE_READY = '[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]'
 

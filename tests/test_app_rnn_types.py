@@ -177,19 +177,12 @@ def test_play_asks_for_a_full_rerun_so_the_timer_starts() -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_play_moves_the_step_in_the_browser() -> None:
-    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
-        wait_until_idle
-
-    if chromium_missing_reason():
-        pytest.skip(chromium_missing_reason())
     import re
     import time
 
-    from playwright.sync_api import sync_playwright
+    from harness.server import browser_page, wait_until_idle
 
-    with streamlit_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
+    with browser_page(1280, 720) as (url, page):
         page.goto(f"{url}/rnn_types?rt_type=Many-to-many&rt_tx=8")
         wait_until_idle(page)
         page.get_by_text("▶ Play").click()
@@ -212,6 +205,5 @@ def test_play_moves_the_step_in_the_browser() -> None:
             seen.append(value)
             page.wait_for_timeout(100)
         errors = page.locator('[data-testid="stException"]').count()
-        browser.close()
     assert errors == 0
     assert changes >= 3, f"the step moved {changes} times in 5 s: {sorted(set(seen))}"

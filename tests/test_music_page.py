@@ -260,17 +260,10 @@ def test_temperature_checkpoint_and_teacher_locks() -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser() -> None:
-    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
-        wait_until_idle
-
-    if chromium_missing_reason():
-        pytest.skip(chromium_missing_reason())
-    from playwright.sync_api import sync_playwright
+    from harness.server import browser_page, wait_until_idle
 
     name = ":material/warning: www.example.com x@example.com :smile: \u202eevil.mid"
-    with streamlit_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+    with browser_page(1280, 2000) as (url, page):
         page.goto(f"{url}/music?mus_len=8")
         wait_until_idle(page, timeout_ms=300_000)
         page.get_by_role("radio", name="A MIDI file").click()
@@ -281,7 +274,6 @@ def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser(
         wait_until_idle(page, timeout_ms=300_000)
         alert = page.locator('[data-testid="stAlertContentError"]').first
         html_text, text = alert.inner_html(), alert.inner_text()
-        browser.close()
     assert "<a " not in html_text                                       # no link, no mailto: autolink
     assert "material-symbols" not in html_text and "stIconMaterial" not in html_text   # no icon
     assert "\u202e" not in text and "😄" not in text
@@ -293,16 +285,9 @@ def test_a_hostile_file_name_shows_no_link_icon_or_reversed_text_in_the_browser(
 def test_new_melody_redraws_only_the_lesson_and_the_player_fetches_on_play() -> None:
     """Issue 18: 🎲 New melody reruns the melody's fragment only (the controls' keyboard is not redrawn), the page
     asks for no audio until ▶ is pressed, and the player's address then answers with the MP3 (whole and ranged)."""
-    from harness.server import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, streamlit_server, \
-        wait_until_idle
+    from harness.server import browser_page, wait_until_idle
 
-    if chromium_missing_reason():
-        pytest.skip(chromium_missing_reason())
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+    with browser_page(1280, 2000) as (url, page):
         fetched: list[str] = []
         page.on("request", lambda r: fetched.append(r.url) if "_unrolled/melody/" in r.url else None)
         page.goto(f"{url}/music?mus_len=16")
@@ -325,7 +310,6 @@ def test_new_melody_redraws_only_the_lesson_and_the_player_fetches_on_play() -> 
         ranged_size = len(ranged.body())
         page.evaluate("() => document.querySelector('audio').play().catch(() => null)")
         page.wait_for_timeout(1500)
-        browser.close()
     assert new_src != src and new_src.startswith("_unrolled/melody/") and not errors
     assert keyboard_kept, "New melody redrew the controls: the keyboard chart was replaced"
     assert seed_in_url, "the new random seed did not reach the URL"

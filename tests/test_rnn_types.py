@@ -105,8 +105,8 @@ def test_decoder_starts_from_the_start_symbol_then_feeds_back(model) -> None:
     assert run.output_text == out
 
 
-def _annotations(fig) -> list[dict]:
-    return [a.to_plotly_json() for a in fig.layout.annotations]
+def _annotations(fig: dict) -> list[dict]:
+    return fig["layout"]["annotations"]
 
 
 def test_diagram_draws_a0_only_where_there_is_recurrence(model) -> None:
@@ -118,7 +118,7 @@ def test_diagram_draws_a0_only_where_there_is_recurrence(model) -> None:
     for key in ("one_to_many", "many_to_one", "many_to_many", "encoder_decoder"):
         fig = unrolled_figure(run_architecture(model, key, 4, 4), active=1)
         a0 = next(a for a in _annotations(fig) if "&lt;0&gt;" in (a.get("text") or ""))
-        lo, hi = fig.layout.xaxis.range
+        lo, hi = fig["layout"]["xaxis"]["range"]
         assert lo < a0["x"] and a0["xanchor"] == "left" and a0["x"] - lo > 0.1  # inside the plot, not clipped
 
 
@@ -126,7 +126,7 @@ def test_diagram_marks_the_start_symbol_and_feedback(model) -> None:
     fig = unrolled_figure(run_architecture(model, "encoder_decoder", 2, 3), active=3)
     texts = [a.get("text") or "" for a in _annotations(fig)]
     assert sum("start" in t for t in texts) == 1                               # under x<3>, the first decoder input
-    dashed = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    dashed = [s for s in fig["layout"]["shapes"] if s.get("line", {}).get("dash") == "dash"]
     assert len(dashed) == 2                                                    # ŷ<3> → x<4>, ŷ<4> → x<5>
 
 

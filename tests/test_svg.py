@@ -83,3 +83,32 @@ def test_heatmap_cells_colours_skips_marks_and_tooltips() -> None:
 def test_svg_block_scrolls_on_a_phone_instead_of_shrinking() -> None:
     block = svg.svg_block("<svg></svg>", min_width=640)
     assert 'overflow-x:auto' in block and "min-width:640px" in block
+
+
+def test_diagram_figure_is_a_plain_dict_with_hover_points() -> None:
+    fig = svg.diagram_figure([dict(type="rect", x0=0, x1=1, y0=0, y1=1)], [dict(x=0.5, y=0.5, text="a")], height=100,
+                             x_range=[0, 1], y_range=[0, 1], hover=svg.hover_points([0.5], [0.5], ["tip &lt;1&gt;"]))
+    assert isinstance(fig, dict) and fig["layout"]["height"] == 100 and fig["data"][0]["hovertext"] == ["tip &lt;1&gt;"]
+    root = _tree(svg.figure_svg(fig, 200))
+    assert [t.text for t in root.iter(f"{NS}title")] == ["tip <1>"]
+    assert root.find(f"{NS}rect") is not None
+
+
+def test_hidden_heatmap_gives_one_tooltip_per_word_when_cells_are_many() -> None:
+    from sequence_models.sentiment.inference import Reading
+    from ui.sentiment_figures import COLUMN_TOOLTIP_UNITS, MAX_CELL_TOOLTIPS, hidden_heatmap
+
+    def reading(n_tokens: int, units: int) -> Reading:
+        hidden = [[((t * 7 + u * 3) % 11 - 5) / 5 for u in range(units)] for t in range(n_tokens)]
+        return Reading(tokens=[f"w{t}" for t in range(n_tokens)], known=[True] * n_tokens,
+                       prob_positive=[0.5] * n_tokens, hidden=hidden, bow_weights=[0.0] * n_tokens, bow_bias=0.0,
+                       bow_prob=0.5, truncated=False)
+
+    head = [((u * 5) % 9 - 4) / 4 for u in range(40)]
+    small = svg.figure_svg(hidden_heatmap(reading(5, 40), head, top=40), 900)
+    assert small.count("<title>") == 5 * 40 and "unit" in small
+    n = MAX_CELL_TOOLTIPS // 40 + 10
+    big = svg.figure_svg(hidden_heatmap(reading(n, 40), head, top=40), 900)
+    titles = [t.text for t in _tree(big).iter(f"{NS}title")]
+    assert len(titles) == n and all(t.count("unit ") == COLUMN_TOOLTIP_UNITS for t in titles)
+    assert titles[0].startswith("after “w0”")

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from sequence_models.music.corpus import REST
 from sequence_models.music.events import NOTE_NAMES, PITCH_LO, TOKEN_PITCH, pitch_name, token_label
 from sequence_models.music.generate import Melody
-from ui.svg import heatmap_figure
+from ui.svg import diagram_figure, heatmap_figure, hover_points
 from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY
 
 SEED_COLOR = PURPLE      #: the seed: given, not sampled
@@ -138,8 +138,7 @@ def thinking_heatmap(melody: Melody) -> dict:
         pitch = int(TOKEN_PITCH[s.token])
         if pitch == REST:
             continue
-        y = hi - pitch
-        y = len(rows) - 1 - y
+        y = pitch - lo   # rows run from hi at the top down to lo; heatmap y counts up from the bottom row
         if s.forced:
             marks.append(dict(type="path", path=f"M {c},{y + 0.6} L {c + 0.6},{y} L {c},{y - 0.6} L {c - 0.6},{y} Z",
                               fillcolor=SEED_COLOR, line=dict(color=INK, width=1)))
@@ -155,7 +154,7 @@ def thinking_heatmap(melody: Melody) -> dict:
         x_title="step t (the event the model is choosing)", y_title="next pitch")
 
 
-def step_bars(melody: Melody, t: int) -> go.Figure:
+def step_bars(melody: Melody, t: int) -> dict:
     """The most likely next events at step ``t`` as a diagram (drawn as SVG by :func:`ui.svg.figure_svg`): one bar
     per event, its probability above it; the chosen one orange (sampled) or purple (the seed); grid lines every
     0.1 (or 0.05 when every bar is small). Hovering a bar names it."""
@@ -182,19 +181,17 @@ def step_bars(melody: Melody, t: int) -> go.Figure:
                       showarrow=False, font=dict(size=12, color=GREY)))
     notes.append(dict(x=-0.5, y=top, text="probability", xanchor="left", yanchor="bottom", showarrow=False,
                       font=dict(size=12, color=GREY)))
-    hover = go.Scatter(x=list(range(n)), y=[p / 2 for p in s.top_probs], mode="markers",
-                       marker=dict(size=40, opacity=0), hovertext=[f"P(next = {html.escape(token_label(k))}) = {p:.3f}"
-                                  for k, p in zip(s.top_tokens, s.top_probs)], hoverinfo="text", showlegend=False)
-    return go.Figure(data=[hover], layout=dict(
-        shapes=shapes, annotations=notes, height=260, margin=dict(l=45, r=10, t=24, b=52), plot_bgcolor="white",
-        xaxis=dict(visible=False, range=[-0.5, n - 0.5]), yaxis=dict(visible=False, range=[0, top])))
+    tips = [f"P(next = {html.escape(token_label(k))}) = {p:.3f}" for k, p in zip(s.top_tokens, s.top_probs)]
+    hover = hover_points(range(n), [p / 2 for p in s.top_probs], tips, size=40)
+    return diagram_figure(shapes, notes, height=260, margin=dict(l=45, r=10, t=24, b=52), x_range=[-0.5, n - 0.5],
+                          y_range=[0, top], hover=hover)
 
 
-def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
+def unrolled_loop(melody: Melody, start: int, cell_name: str) -> dict:
     """``UNROLL_STEPS`` cells from step ``start``: x⟨t⟩ → cell → ŷ⟨t⟩ → y⟨t⟩ (seed or sampled) → x⟨t+1⟩.
 
-    Shapes and annotations are collected as plain dicts and set once: plotly's ``add_shape`` and
-    ``add_annotation`` re-validate the whole list on every call (seconds for this figure's ~100)."""
+    A diagram for :func:`ui.svg.figure_svg` (plain dicts: Plotly's validation of this figure's ~100 shapes and
+    annotations took longer than drawing it)."""
     shapes: list[dict] = []
     notes: list[dict] = []
     gap = 1.9
@@ -228,7 +225,4 @@ def unrolled_loop(melody: Melody, start: int, cell_name: str) -> go.Figure:
                                line=dict(color=GREEN, width=1.8, dash="dash")))
     notes.append(dict(x=-0.9, y=0, text="a<sup>⟨0⟩</sup>=0" if start == 1 else f"a<sup>⟨{start - 1}⟩</sup>",
                       showarrow=False, font=dict(size=10, color=GREY)))
-    return go.Figure(layout=dict(
-        shapes=shapes, annotations=notes, height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white",
-        showlegend=False, xaxis=dict(visible=False, range=[-1.2, (end - start) * gap + 1.0], fixedrange=True),
-        yaxis=dict(visible=False, range=[-2.1, 3.45], fixedrange=True)))
+    return diagram_figure(shapes, notes, height=360, x_range=[-1.2, (end - start) * gap + 1.0], y_range=[-2.1, 3.45])

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import html
 
-import plotly.graph_objects as go
-
 from sequence_models.rnn_types import VOCAB, Unrolled
 from ui.palette import BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY
+from ui.svg import diagram_figure, hover_points
 
 GAP = 1.7          # distance between cell centres
 CELL_W, CELL_H = 1.0, 0.8
@@ -28,7 +27,7 @@ def _fmt(v: list[float]) -> str:
 
 
 class _Canvas:
-    """Shapes and annotations collected as plain dicts, handed to plotly once (add_* one by one is slow)."""
+    """Shapes and annotations collected as plain dicts (Plotly's keys, drawn by :func:`ui.svg.figure_svg`)."""
 
     def __init__(self) -> None:
         self.shapes: list[dict] = []
@@ -66,8 +65,9 @@ def _box(fig: _Canvas, cx: float, cy: float, hw: float, hh: float, *, fill: str,
     fig.add_annotation(x=cx, y=cy, text=text, showarrow=False, font=dict(size=size, color=INK))
 
 
-def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool = False) -> go.Figure:
-    """Draw ``run`` (from :func:`sequence_models.rnn_types.run_architecture`).
+def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool = False) -> dict:
+    """Draw ``run`` (from :func:`sequence_models.rnn_types.run_architecture`) as a diagram for
+    :func:`ui.svg.figure_svg` (a plain dict: ``data`` holds the hover points, ``layout`` the rest).
 
     ``active`` (1-based) highlights that step's cell, input, output and incoming
     arrows. ``compact`` drops the weight labels for small multiples (thumbnails).
@@ -138,13 +138,9 @@ def unrolled_figure(run: Unrolled, active: int | None = None, *, compact: bool =
             hover_y.append(Y_OUT)
             hover_text.append(f"ŷ&lt;{step.t}&gt; = softmax(W_ya a&lt;{step.t}&gt; + b_y)<br>{probs}")
 
-    hover = go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=28, opacity=0),
-                       hovertext=hover_text, hoverinfo="text", showlegend=False)
     left, right = (-GAP * 0.85 if recurrent else -GAP * 0.6), max(n - 1, 0) * GAP + GAP * 0.6
     pad = max(0.0, (MIN_SPAN_CELLS[compact] * GAP - (right - left)) / 2)  # few cells: keep them cell-shaped
-    return go.Figure(data=[hover], layout=dict(
-        shapes=fig.shapes, annotations=fig.annotations,
-        xaxis=dict(visible=False, range=[left - pad, right + pad], fixedrange=True),
-        yaxis=dict(visible=False, range=[Y_IN - (0.75 if compact else 1.0), Y_OUT + 0.75], fixedrange=True),
-        height=200 if compact else 380, margin=dict(l=5, r=5, t=5, b=5),
-        plot_bgcolor="white", paper_bgcolor="white", dragmode=False))
+    return diagram_figure(fig.shapes, fig.annotations, height=200 if compact else 380,
+                          x_range=[left - pad, right + pad],
+                          y_range=[Y_IN - (0.75 if compact else 1.0), Y_OUT + 0.75],
+                          hover=hover_points(hover_x, hover_y, hover_text))

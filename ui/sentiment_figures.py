@@ -24,8 +24,9 @@ def _label(token: str) -> str:
     return html.escape(token if len(token) <= 14 else token[:13] + "…", quote=False)
 
 
-def diagram(reading: Reading, *, compact: bool = False) -> go.Figure:
-    """The many-to-one wiring for this text, drawn by the RNN-types diagram: words in, one output at the end."""
+def diagram(reading: Reading, *, compact: bool = False) -> dict:
+    """The many-to-one wiring for this text, drawn by the RNN-types diagram: words in, one output at the end
+    (a diagram for :func:`ui.svg.figure_svg`)."""
     n = len(reading.tokens)
     keep = list(range(n)) if n <= DIAGRAM_STEPS else [*range(3), *range(n - DIAGRAM_STEPS + 3, n)]
     steps = []
@@ -41,10 +42,10 @@ def diagram(reading: Reading, *, compact: bool = False) -> go.Figure:
                      f"({len(reading.hidden[i])} numbers) now sums up the first {i + 1} words")
     hover.append(f"ŷ = σ(W<sub>ya</sub> a&lt;{n}&gt; + b<sub>y</sub>) = P(positive) = {reading.prob_positive[-1]:.3f}"
                  if n else "")
-    fig.data[0].hovertext = hover
+    fig["data"][0]["hovertext"] = hover
     if len(keep) < n:  # mark the steps left out
-        fig.add_annotation(x=2.5 * GAP, y=0.62, text=f"… {n - len(keep)} more<br>steps …", showarrow=False,
-                           font=dict(size=11, color=palette.GREY))
+        fig["layout"]["annotations"].append(dict(x=2.5 * GAP, y=0.62, text=f"… {n - len(keep)} more<br>steps …",
+                                                 showarrow=False, font=dict(size=11, color=palette.GREY)))
     return fig
 
 
@@ -111,22 +112,36 @@ def bow_chart(reading: Reading) -> go.Figure:
     return fig
 
 
+#: Above this many cells the hidden-state heatmap gives one tooltip per word (its strongest units) instead of
+#: one per cell: every unit of a 500-character review is ~13,000 cells, ~2 MB of tooltips for the browser.
+MAX_CELL_TOOLTIPS = 2500
+COLUMN_TOOLTIP_UNITS = 6
+
+
 def hidden_heatmap(reading: Reading, head: Sequence[float], top: int = 24) -> dict:
     """The GRU's hidden units (rows) after each word (columns): the ``top`` units the output layer weighs most.
 
     Rows are sorted by the output weight W_ya (most "positive" units first), so a column's colours read
     as the summary vector the verdict is computed from. Blue: positive activation, vermilion: negative.
-    A figure for :func:`ui.svg.figure_svg`; hovering a cell gives its word, unit and value."""
+    A figure for :func:`ui.svg.figure_svg`; hovering a cell gives its word, unit and value (above
+    :data:`MAX_CELL_TOOLTIPS` cells, hovering a column gives the word's strongest units)."""
     n_units = len(head)
     order = sorted(range(n_units), key=lambda u: -abs(head[u]))[:top]
     order.sort(key=lambda u: -head[u])
     z = [[reading.hidden[t][u] for t in range(len(reading.tokens))] for u in order]
     rows = [f"unit {u} (W<sub>ya</sub> {head[u]:+.2f})" for u in order]
     words = [html.escape(t) for t in reading.tokens]
+    per_cell = len(order) * len(words) <= MAX_CELL_TOOLTIPS
+    column_hover = None if per_cell else [
+        f"after “{words[c]}”, the strongest of these units:<br>"
+        + "<br>".join(f"unit {order[r]}: a = {z[r][c]:+.3f}"
+                      for r in sorted(range(len(order)), key=lambda r: -abs(z[r][c]))[:COLUMN_TOOLTIP_UNITS])
+        for c in range(len(words))]
     return heatmap_figure(
         z, row_labels=rows, col_labels=[_label(t) for t in reading.tokens], zmin=-1, zmax=1,
         scale=[(0, palette.VERMILION), (0.5, "#FFFFFF"), (1, palette.BLUE)],
-        cell_hover=lambda r, c: f"after “{words[c]}”<br>unit {order[r]}: a = {z[r][c]:+.3f}",
+        cell_hover=(lambda r, c: f"after “{words[c]}”<br>unit {order[r]}: a = {z[r][c]:+.3f}") if per_cell else None,
+        column_hover=column_hover,
         label_angle=-45 if len(words) > 8 else 0, row_height=17, x_title="after the word", y_title="hidden unit")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections.abc import Callable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
@@ -41,6 +42,24 @@ LINE_HEIGHT = 1.25   # em between the lines of a multi-line label
 
 def _fig_dict(fig: Any) -> dict:
     return fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
+
+
+def hover_points(x: Sequence[float], y: Sequence[float], texts: Sequence[str], size: float = 28) -> dict:
+    """Invisible points whose tooltips are ``texts`` (Plotly-style markup): a scatter trace as
+    :func:`figure_svg` reads it."""
+    return {"type": "scatter", "mode": "markers", "x": list(x), "y": list(y), "hovertext": list(texts),
+            "marker": {"size": size, "opacity": 0}}
+
+
+def diagram_figure(shapes: list[dict], annotations: list[dict], *, height: float, x_range: Sequence[float],
+                   y_range: Sequence[float], margin: Mapping | None = None, hover: dict | None = None) -> dict:
+    """A diagram for :func:`figure_svg` as a plain dict (``data``: the hover trace, ``layout``): no
+    ``go.Figure``, whose validation of ~100 shapes and annotations took longer than drawing the SVG."""
+    return {"data": [hover] if hover else [],
+            "layout": {"shapes": shapes, "annotations": annotations, "height": height,
+                       "margin": dict(margin or {"l": 5, "r": 5, "t": 5, "b": 5}), "plot_bgcolor": "white",
+                       "xaxis": {"visible": False, "range": list(x_range)},
+                       "yaxis": {"visible": False, "range": list(y_range)}}}
 
 
 class _Markup(HTMLParser):
@@ -298,14 +317,20 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=64)
+def _stops(scale: tuple[tuple[float, str], ...]) -> tuple[tuple[float, tuple[float, float, float]], ...]:
+    """A colour scale's stops with their colours parsed once (a heatmap asks for thousands of cells)."""
+    return tuple((float(p), _rgb(c)) for p, c in scale)
+
+
 def scale_colour(scale: Sequence[tuple[float, str]], value: float) -> str:
     """The colour at ``value`` (0…1) of a Plotly-style colour scale ``[(0, "#fff"), …, (1, "rgb(…)")]``."""
     value = min(max(float(value), 0.0), 1.0)
-    for (p0, c0), (p1, c1) in zip(scale, scale[1:]):
+    stops = _stops(tuple((p, c) for p, c in scale))
+    for (p0, a), (p1, b) in zip(stops, stops[1:]):
         if value <= p1:
             u = 0.0 if p1 == p0 else (value - p0) / (p1 - p0)
-            a, b = _rgb(c0), _rgb(c1)
-            return "rgb({:.0f},{:.0f},{:.0f})".format(*(x + (y - x) * u for x, y in zip(a, b)))
+            return f"rgb({a[0] + (b[0] - a[0]) * u:.0f},{a[1] + (b[1] - a[1]) * u:.0f},{a[2] + (b[2] - a[2]) * u:.0f})"
     return scale[-1][1]
 
 
