@@ -310,7 +310,8 @@ else:
             st.caption(rare)
         split = [w for w, s in zip(result.source_words, result.split_words) if s]
         if split:
-            st.caption(f"{len(split)} of {len(result.source_words)} words are not in the vocabulary as a whole "
+            st.caption(f"{len(split)} of {len(result.source_words)} words {'is' if len(split) == 1 else 'are'} not "
+                       "in the vocabulary as a whole "
                        f"(dashed, pieces underneath): {literal(', '.join(split))}. The encoder reads them as pieces, "
                        "so a name it never saw still gets through, and the decoder can copy the pieces.")
         if result.byte_share > 0.3:
