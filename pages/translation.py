@@ -61,7 +61,7 @@ from sequence_models.translation.decode import LENGTH_ALPHA, MAX_BEAM, MIN_BEAM,
 from sequence_models.translation.evaluate import BEAM, MIN_BUCKET, SHORT_WORDS  # noqa: E402
 from sequence_models.translation.translate import (EVALUATION_FILE, MAX_WORDS, TranslationResult,  # noqa: E402
                                                    is_byte_piece, load_model, translate)
-from sequence_models.translation.truecase import WordTable, load_word_table  # noqa: E402
+from sequence_models.translation.normalise import WordTable, load_word_table  # noqa: E402
 from ui.evaluation import results_or_note, stored_results  # noqa: E402
 
 assert ATTRIBUTION.startswith("Sentence pairs from the Tatoeba Project")
@@ -93,15 +93,27 @@ def cached_words() -> WordTable:
 RARE_BELOW = 5
 
 
-def recasing_note(result: TranslationResult, evaluation: dict | None) -> str:
-    """Why the sentence was read with other capitals, with the measured cost of not doing it (lower-case typing)."""
-    note = (f"Read as “{literal(result.source_text)}”. The model learnt English as it is usually written (“Tom”, "
-            "“I”, “Monday”), so a sentence typed in lower case or in capitals is first given that usual case, word by "
-            "word, from the training sentences; a word they never contain is taken for a name.")
-    lc = ((evaluation or {}).get("models", {}).get(result.model) or {}).get("lowercase_input")
-    if lc:
-        note += (f" On the test split typed in lower case, this model scores {lc['truecased']['bleu_lc']:.1f} BLEU "
-                 f"this way and {lc['as_typed']['bleu_lc']:.1f} reading the lower case as it is.")
+def reading_note(result: TranslationResult, evaluation: dict | None) -> str:
+    """Why the encoder read other capitals or an added end mark, with the measured cost of reading the text as typed
+    (``evaluation``'s classroom-typing scores for this model)."""
+    recased = result.source_text[:len(result.typed)] != result.typed
+    ended = len(result.source_text) > len(result.typed.rstrip())
+    why = []
+    if recased:
+        why.append("a sentence typed in lower case or in capitals is first given the usual case of the training "
+                   "sentences, word by word (a word they never contain is taken for a name)")
+    if ended:
+        why.append("every training sentence ends with a full stop or a question mark, so one is added")
+    note = (f"Read as “{literal(result.source_text)}”. The model learnt English as it is usually written (“Tom”, “I”, "
+            f"“Monday”, an end mark): {'; '.join(why)}.")
+    typing = ((evaluation or {}).get("models", {}).get(result.model) or {}).get("typing") or {}
+    measured = [(label, typing[kind]) for kind, label, done in (("lower_case", "in lower case", recased),
+                                                                  ("no_end_mark", "without end marks", ended))
+                if done and kind in typing]
+    if measured:
+        note += " On the test split typed " + " and ".join(
+            f"{label}, this model scores {t['prepared']['bleu_lc']:.1f} BLEU this way, {t['as_typed']['bleu_lc']:.1f} "
+            "reading it as typed" for label, t in measured) + "."
     return note
 
 
@@ -305,7 +317,7 @@ else:
         st.markdown(word_chips(result.source_words, pieces, [[is_byte_piece(p) for p in ps] for ps in pieces],
                                seen, words.sentences), unsafe_allow_html=True)
         if result.source_text != result.typed:
-            st.caption(recasing_note(result, stored_results(EVALUATION_FILE)))
+            st.caption(reading_note(result, stored_results(EVALUATION_FILE)))
         if rare := rare_words_note(result.source_words, seen, words.sentences):
             st.caption(rare)
         split = [w for w, s in zip(result.source_words, result.split_words) if s]

@@ -98,14 +98,19 @@ def test_unseen_names_are_marked_as_split_words() -> None:
     assert any("not in the vocabulary as a whole" in c.value and "Oluwaseun" in c.value for c in at.caption)
 
 
-def test_lower_case_typing_is_read_with_capitals_and_the_cost_is_measured() -> None:
-    at = open_page(PAGE, {"tr_en": "where is the nearest train station?"})
+@pytest.mark.parametrize("typed, kinds", [("where is the nearest train station?", ["lower_case"]),
+                                          ("Where is the nearest train station", ["no_end_mark"]),
+                                          ("where is the nearest train station", ["lower_case", "no_end_mark"])])
+def test_classroom_typing_is_read_as_training_english_and_the_cost_is_measured(typed: str, kinds: list[str]) -> None:
+    at = open_page(PAGE, {"tr_en": typed})
     assert not at.exception
     note = next(c.value for c in at.caption if c.value.startswith("Read as"))
     assert "Where is the nearest train station?" in note
-    lc = json.loads((ROOT / "assets" / "translation" / "evaluation.json").read_text())["models"]["attention"]
-    assert f"{lc['lowercase_input']['truecased']['bleu_lc']:.1f} BLEU" in note
-    assert f"{lc['lowercase_input']['as_typed']['bleu_lc']:.1f}" in note
+    typing = json.loads((ROOT / "assets" / "translation" / "evaluation.json").read_text())["models"]["attention"]
+    for kind, t in typing["typing"].items():
+        shown = f"scores {t['prepared']['bleu_lc']:.1f} BLEU this way, {t['as_typed']['bleu_lc']:.1f}" in note
+        assert shown == (kind in kinds), kind
+    assert ("usual case" in note) == ("lower_case" in kinds) and ("one is added" in note) == ("no_end_mark" in kinds)
     assert "gare" in _html_block(at, "tr-output")
     assert not any(c.value.startswith("Read as") for c in open_page(PAGE).caption)   # cased text: no note
 

@@ -27,27 +27,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.set_defaults(parser=p)   # run() reports a sentence with too many subword pieces as a bad argument too
 
 
-def check_pieces(args: argparse.Namespace, subwords) -> None:
-    """A sentence that splits into more subword pieces than the model reads (200 emoji, say) is a bad
-    argument like an over-long one: exit 2 with one line. Only the loaded model's subwords can tell."""
-    from sequence_models.translation.translate import source_pieces
-    try:
-        source_pieces(subwords, args.text)
-    except ValueError as exc:
-        parser = getattr(args, "parser", None)
-        if parser is None:
-            raise
-        parser.error(f"argument text: {exc}")
-
-
 def run(args: argparse.Namespace) -> int:
     from sequence_models.cli import print_json
     from sequence_models.translation.translate import load_model, translate
 
     name = "plain" if args.no_attention else "attention"
     model = load_model(name)            # a missing model file is a failure (exit 1), checked first
-    check_pieces(args, model.subwords)
-    result = translate(model, args.text, beam=args.beam, model_name=name)
+    try:
+        result = translate(model, args.text, beam=args.beam, model_name=name)
+    except ValueError as exc:
+        # only the loaded model's subwords can tell that a sentence splits into more pieces than the model
+        # reads (200 emoji, say): a bad argument like an over-long one (exit 2, one line)
+        parser = getattr(args, "parser", None)
+        if parser is None:
+            raise
+        parser.error(f"argument text: {exc}")
     if args.json:
         print_json(result.to_json())
     else:

@@ -11,9 +11,10 @@ model card ``sequence_models/translation/README.md`` are drawn from that file):
    runs of 2–6 consecutive test pairs joined into one input, so the buckets 16–25, 26–40 and
    41–60 words hold enough inputs to show how each model's BLEU falls with length
    (Bahdanau et al. 2015, figure 2). Greedy decoding.
-3. **Lower-case typing**: the test split's English lower-cased, as students often type it, translated
-   with the truecasing step the page and CLI use (:mod:`~sequence_models.translation.truecase`)
-   and without it (the model reading lower case directly). Greedy decoding.
+3. **Classroom typing**: the test split's English lower-cased, and without its end mark (``.``/``?``/``!``),
+   as students often type it, translated with the normalising step the page and CLI use
+   (:mod:`~sequence_models.translation.normalise`) and without it (the model reading the text as
+   typed). Greedy decoding.
 4. **Unseen names** (:mod:`~sequence_models.translation.names`): the share of first names and
    places absent from the training split that the greedy output copies verbatim.
 """
@@ -21,6 +22,7 @@ model card ``sequence_models/translation/README.md`` are drawn from that file):
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -33,7 +35,7 @@ from sequence_models.translation.decode import beam_batch, greedy_batch
 from sequence_models.translation.names import NAME_SENTENCES, missing_names, names_copied
 from sequence_models.translation.seq2seq import Translator, load_translator
 from sequence_models.translation.translate import EVALUATION_FILE, MODEL_FILES, model_path
-from sequence_models.translation.truecase import load_word_table, truecase
+from sequence_models.translation.normalise import load_word_table, normalise
 
 BUCKETS: list[tuple[str, int, int]] = [("1–5", 1, 5), ("6–10", 6, 10), ("11–15", 11, 15), ("16–20", 16, 20),
                                        ("21+", 21, 10**9)]
@@ -41,6 +43,10 @@ MODEL_CARD = Path(__file__).resolve().parent / "README.md"
 BEAM = 5
 #: The acceptance's short-sentence limit (source words), scored as ``upto20``.
 SHORT_WORDS = 20
+#: How students type a test sentence, for the classroom-typing measurement: name → English as typed.
+TYPING = {"lower_case": str.lower, "no_end_mark": lambda en: re.sub(r"[.!?…]+$", "", en.strip())}
+#: What each kind of typing is called in the model card and on the page.
+TYPING_LABELS = {"lower_case": "in lower case", "no_end_mark": "without the end mark (. ? !)"}
 #: A length bucket with fewer test sentences than this is an anecdote, not a measurement.
 MIN_BUCKET = 100
 
@@ -58,12 +64,12 @@ def _detok(tr: Translator, ids: list[int]) -> str:
 
 
 def translate_corpus(tr: Translator, sentences: list[str], beam: int = 1, batch_size: int = 64,
-                     recase: bool = True) -> list[str]:
+                     prepared: bool = True) -> list[str]:
     """Translations (French text) of English ``sentences``, in order: batched greedy or beam search. With
-    ``recase`` each sentence is truecased first, as on the page and in the CLI."""
-    if recase:
+    ``prepared`` each sentence is normalised first, as on the page and in the CLI."""
+    if prepared:
         words = load_word_table()
-        sentences = [truecase(s, words) for s in sentences]
+        sentences = [normalise(s, words) for s in sentences]
     srcs = [tr.vocab.encode(tr.subwords.pieces(s)) for s in sentences]
     out: list[str] = [""] * len(sentences)
     order = sorted(range(len(srcs)), key=lambda i: len(srcs[i]))
@@ -142,10 +148,12 @@ def evaluate_model(tr: Translator, pairs: list[Pair], long_pairs: list[Pair], be
         result["long"] = scores_by_length(long_hyps, long_pairs, LONG_BUCKETS)
         result["long_examples"] = [{"en": long_pairs[i].en, "fr": long_pairs[i].fr, "output": long_hyps[i]}
                                    for i in (0, len(long_pairs) // 2, len(long_pairs) - 1)]
-    lowered = [p.en.lower() for p in pairs]
     refs = [p.fr for p in pairs]
-    result["lowercase_input"] = {"truecased": score(translate_corpus(tr, lowered), refs),
-                                 "as_typed": score(translate_corpus(tr, lowered, recase=False), refs)}
+    result["typing"] = {}
+    for kind, typed in TYPING.items():
+        sources = [typed(p.en) for p in pairs]
+        result["typing"][kind] = {"prepared": score(translate_corpus(tr, sources), refs),
+                                  "as_typed": score(translate_corpus(tr, sources, prepared=False), refs)}
     result["names"] = names_scores(tr)
     words = [p.words for p in pairs]
     result["examples"] = [{"en": pairs[i].en, "fr": pairs[i].fr, "output": greedy[i]}
@@ -325,18 +333,20 @@ def model_card(results: dict) -> str:
         for a, b in zip(att["long"]["buckets"], pl["long"]["buckets"]):
             out.append(f"| {a['bucket']} | {a['n']} | {a['bleu_lc']:.1f} | {b['bleu_lc']:.1f} |")
         out.append("")
-    if "lowercase_input" in att:
-        out += ["## Lower-case typing (test split, greedy)", "",
-                "The test split's English lower-cased (“where is the nearest train station?”), translated with the "
-                "truecasing step the page and the CLI apply first (each lower-case word gets its usual case in the "
-                "training English, `assets/translation/words.json`; each sentence starts with a capital) and "
-                "without it:", "",
-                "| model | BLEU lc, truecased | BLEU lc, read as typed | chrF lc, truecased | chrF lc, as typed |",
-                "|---|---:|---:|---:|---:|"]
-        for name, label in (("attention", "attention"), ("plain", "no attention")):
-            lc = models[name]["lowercase_input"]
-            out.append(f"| {label} | {lc['truecased']['bleu_lc']:.1f} | {lc['as_typed']['bleu_lc']:.1f} | "
-                       f"{lc['truecased']['chrf_lc']:.1f} | {lc['as_typed']['chrf_lc']:.1f} |")
+    if "typing" in att:
+        out += ["## Classroom typing (test split, greedy)", "",
+                "The test split's English as students often type it, translated with the normalising step the page "
+                "and the CLI apply first (`normalise.py`: each lower-case word gets its usual case in the training "
+                "English, `assets/translation/words.json`, each sentence starts with a capital, and a sentence "
+                "without an end mark gets `?` when it starts like a question, else `.`) and read as typed:", "",
+                "| typed | model | BLEU lc, normalised | BLEU lc, as typed | chrF lc, normalised | chrF lc, as typed |",
+                "|---|---|---:|---:|---:|---:|"]
+        for kind, label in TYPING_LABELS.items():
+            for name, model_label in (("attention", "attention"), ("plain", "no attention")):
+                t = models[name]["typing"][kind]
+                good, raw = t["prepared"], t["as_typed"]
+                out.append(f"| {label} | {model_label} | {good['bleu_lc']:.1f} | {raw['bleu_lc']:.1f} "
+                           f"| {good['chrf_lc']:.1f} | {raw['chrf_lc']:.1f} |")
         out.append("")
     na, npl = att["names"], pl["names"]
     out += ["## Unseen names", "",
@@ -345,7 +355,7 @@ def model_card(results: dict) -> str:
             f"copy step (a name-like source word replaces the output word that attended to it most, as in Luong et "
             f"al. 2015): {na['copied']} of {na['total']} names verbatim; the decoder alone copies "
             f"{na.get('copied_raw', '?')}. Without attention there is no alignment to copy along: "
-            f"{npl['copied']} of {npl['total']}. The same sentences typed in lower case (truecased first: a word the "
+            f"{npl['copied']} of {npl['total']}. The same sentences typed in lower case (normalised first: a word the "
             f"training English never contains is read as a name): {na.get('copied_typed_lower', '?')} of "
             f"{na['total']} names copied.", ""]
     return "\n".join(out)

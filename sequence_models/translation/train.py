@@ -9,7 +9,7 @@ stopping on the dev split: the dev loss is measured every ``--eval-every`` steps
 checkpoint is written only when it improves. ``--max-minutes`` caps the wall-clock time;
 the learning-rate schedule follows whichever budget (steps or minutes) runs out first.
 Reproducible up to that time cap: fixed seed, one CPU thread. The word table (``words.json``: the
-truecaser and training word counts, :mod:`~sequence_models.translation.truecase`) is written beside
+truecaser and training word counts, :mod:`~sequence_models.translation.normalise`) is written beside
 the checkpoint when missing, or alone with ``--words-only``.
 """
 
@@ -33,7 +33,7 @@ from sequence_models.translation.names import NAME_SENTENCES
 from sequence_models.translation.seq2seq import (ModelConfig, Seq2Seq, Translator, load_translator, save_translator,
                                                  tokenizer_beside)
 from sequence_models.translation.subwords import Subwords, train_tokenizer
-from sequence_models.translation.truecase import WORDS_FILE, build_word_table, write_word_table
+from sequence_models.translation.normalise import WORDS_FILE, build_word_table, write_word_table
 
 DEFAULT_OUT = {True: "translation/attention.pt", False: "translation/plain.pt"}
 

@@ -17,7 +17,7 @@ from sequence_models.runtime import asset_path
 from sequence_models.translation.decode import MAX_BEAM, MIN_BEAM, beam_search, greedy_decode
 from sequence_models.translation.seq2seq import Translator, load_translator
 from sequence_models.translation.subwords import Subwords, group_words, word_text
-from sequence_models.translation.truecase import WordTable, load_word_table, truecase
+from sequence_models.translation.normalise import WordTable, load_word_table, normalise
 from sequence_models.translation.vocab import SPECIALS
 
 MAX_WORDS = 60
@@ -78,7 +78,7 @@ class TranslationResult:
     raw_translation: str = ""                      # the decoder's own text, before names were copied
     copied: list[tuple[int, int]] = field(default_factory=list)   # (output word, source word) replaced
     typed: str = ""                                # the text as typed
-    source_text: str = ""                          # what the encoder read: the typed text, truecased
+    source_text: str = ""                          # what the encoder read: the typed text, normalised
 
     @property
     def split_words(self) -> list[bool]:
@@ -211,15 +211,15 @@ def _words(pieces: list[str], sw: Subwords) -> tuple[list[str], list[list[int]]]
 
 
 def prepare(text: str, words: WordTable | None = None) -> str:
-    """Checked ``text`` with the case of the training English restored (lower-case or all-capitals typing,
-    :func:`~sequence_models.translation.truecase.truecase`): what the encoder reads."""
-    return truecase(check_text(text), words or load_word_table())
+    """Checked ``text`` as the training English writes it (:func:`~sequence_models.translation.normalise.normalise`:
+    the usual case for lower-case or capitals typing, an end mark if there was none): what the encoder reads."""
+    return normalise(check_text(text), words or load_word_table())
 
 
 def translate(tr: Translator, text: str, beam: int = 1, model_name: str = "attention",
               copy: bool = True) -> TranslationResult:
     """Translate ``text`` greedily (``beam == 1``) or with beam search (``beam`` 2–8); with ``copy``,
-    unseen names are put back by following the attention (:func:`copy_names`). The text is truecased first
+    unseen names are put back by following the attention (:func:`copy_names`). The text is normalised first
     (:func:`prepare`)."""
     if not MIN_BEAM <= int(beam) <= MAX_BEAM:
         raise ValueError(f"beam width must be between {MIN_BEAM} and {MAX_BEAM}, got {beam}")

@@ -1,4 +1,4 @@
-"""The truecaser and training word counts (``sequence_models.translation.truecase``)."""
+"""Typed English made to look like the training English (``sequence_models.translation.normalise``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from sequence_models.cli import main as cli_main
 from sequence_models.runtime import AssetError
-from sequence_models.translation.truecase import WordTable, build_word_table, load_word_table, truecase
+from sequence_models.translation.normalise import (WordTable, build_word_table, end_punctuation, load_word_table,
+                                                   normalise, truecase)
 
 CORPUS = ["Tom is here.", "I saw Tom in Paris.", "Where is Tom?", "I think I like it.", "We met on Monday.",
           "The store opens on Monday.", "It is a bill.", "Bill paid the bill.", "Paris is far. Tom is not.",
@@ -38,6 +39,7 @@ def test_usual_forms_are_counted_away_from_sentence_starts(table: WordTable) -> 
     ("Where is Tom?", "Where is Tom?"),                                   # cased text passes through
     ("I saw oluwaseun.", "I saw oluwaseun."),  # typed with some capitals: no guessing
     ("the U.S. economy", "The U.S. economy"),                             # no sentence start after "U.S."
+    ("Where is TOM? I saw NASA.", "Where is Tom? I saw NASA."),           # one shouted word: its usual form if known
     ("", ""),
     ("123 !?", "123 !?"),
 ])
@@ -75,3 +77,19 @@ def test_training_can_write_only_the_word_table(shared_data, tmp_path) -> None:
     assert not out.exists()
     table = load_word_table(tmp_path / "words.json")
     assert table.sentences == 200 and table.forms.get("tom") == "Tom"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("where is tom", "where is tom?"), ("Tom is here", "Tom is here."), ("Isn't it late", "Isn't it late?"),
+    ("Do you like it 2", "Do you like it 2?"), ("I am here.", "I am here."), ("Is it?", "Is it?"),
+    ("Wow!", "Wow!"), ("He said “yes”", "He said “yes”"), ("ok  ", "ok."), ("", ""), ("...", "..."),
+    ("привет", "привет."),
+])
+def test_end_punctuation(typed: str, expected: str) -> None:
+    assert end_punctuation(typed) == expected
+
+
+def test_normalise_fixes_case_and_end_mark_together(table: WordTable) -> None:
+    assert normalise("where is tom", table) == "Where is Tom?"
+    assert normalise("tom is in paris", table) == "Tom is in Paris."
+    assert normalise("Where is Tom?", table) == "Where is Tom?"
