@@ -147,6 +147,38 @@ def attention_csv(matrix, source: list[str], output: list[str]) -> str:
     return buf.getvalue()
 
 
+#: The predict-first question on reordering: an adjective that French puts after its noun.
+REORDER_SENTENCE = "I have a red car."
+
+
+def reorder_checkpoint() -> None:
+    """Predict first: does the decoder read the English from left to right while it writes the French? The answer
+    comes from the attention model's alignment of :data:`REORDER_SENTENCE`, computed now, and its heatmap."""
+    try:
+        demo = cached_translation(REORDER_SENTENCE, 1, "attention")
+    except (AssetError, ValueError, heavy.Busy):
+        return   # a side question: a busy server or a missing model leaves it out
+    links = demo.alignment()
+    back = next((k for k in range(1, len(links)) if links[k][1] < links[k - 1][1]), None)
+
+    def answer() -> Answer:
+        if back is None:
+            return Answer("Yes, left to right", f"Each French word of “{literal(demo.translation)}” looks at an "
+                                                "English word at or after the one before it.")
+        (i0, j0, a0), (i1, j1, a1) = links[back - 1], links[back]
+        out, src = demo.output_words, demo.source_words
+        return Answer("No: it jumps ahead, then back",
+                      f"Writing “{literal(out[i0])}” it looks most at “{literal(src[j0])}” (α = {a0:.2f}); the next "
+                      f"word, “{literal(out[i1])}”, looks back at “{literal(src[j1])}” (α = {a1:.2f}). Attention "
+                      "follows meaning, not position: that is how the decoder reorders.")
+
+    if checkpoint("tr_cp_order", f"The attention model translates “{REORDER_SENTENCE}” into French, where a colour "
+                  "comes after its noun. While it writes, does it read the English words from left to right?",
+                  ["Yes, left to right", "No: it jumps ahead, then back"], answer):
+        show_svg(attention_heatmap(demo.word_attention().numpy(), demo.source_words, demo.output_words, "word"),
+                 width=560, min_width=420, label=f"Attention while translating {REORDER_SENTENCE}")
+
+
 def step_through(result: TranslationResult) -> None:
     n = len(result.output_tokens)
     if n == 1:
@@ -401,6 +433,9 @@ else:
 
     with stepping:
         step_through(result)
+
+with looked:
+    reorder_checkpoint()
 
 with why:
     evaluation = results_or_note(EVALUATION_FILE, "translation")

@@ -191,6 +191,14 @@ def test_a_lower_case_name_is_read_as_a_name_and_copied(att) -> None:
     assert "Oluwaseun" in r.translation and "Harare" in r.translation
 
 
+def test_alignment_links_each_output_word_to_its_most_attended_source_word(att, plain) -> None:
+    r = translate(att, "I have a red car.")
+    links = {r.output_words[i]: (r.source_words[j], a) for i, j, a in r.alignment()}
+    assert links["voiture"][0] == "car" and links["rouge"][0] == "red" and "." not in links
+    assert all(0.2 < a <= 1 for _, a in links.values())
+    assert translate(plain, "I have a red car.").alignment() == []
+
+
 def test_translation_is_cased_and_sensible(att) -> None:
     out = translate(att, "I want a new car.").translation
     assert "voiture" in out and out[0].isupper()

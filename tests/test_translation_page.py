@@ -125,6 +125,18 @@ def test_rare_and_unseen_words_are_counted_from_the_training_sentences() -> None
     assert not any("English training sentences" in c.value for c in open_page(PAGE).caption)
 
 
+def test_reordering_checkpoint_answers_from_the_live_alignment() -> None:
+    at = open_page(PAGE)
+    assert not any('aria-label="Attention while translating' in m.value for m in at.markdown)   # hidden until asked
+    at.radio(key="tr_cp_order_guess").set_value("No: it jumps ahead, then back").run()
+    at.button(key="tr_cp_order_check").click().run()
+    assert not at.exception
+    verdict = next(s.value for s in at.success)
+    assert verdict.startswith("You predicted **No: it jumps ahead, then back**: right.")
+    assert "looks most at “car”" in verdict and "looks back at “red”" in verdict
+    assert any('aria-label="Attention while translating I have a red car."' in m.value for m in at.markdown)
+
+
 def test_another_script_says_what_happens() -> None:
     at = open_page(PAGE, {"tr_en": "Привет, как дела?"})
     assert not at.exception

@@ -98,6 +98,15 @@ class TranslationResult:
         cols = torch.stack([self.attention[:, g].sum(dim=1) for g in self.source_groups], dim=1)
         return torch.stack([cols[g].mean(dim=0) for g in self.output_groups], dim=0)
 
+    def alignment(self) -> list[tuple[int, int, float]]:
+        """For each output word with a letter in it: ``(output word, the source word it attended to most, α)``
+        at word level (:meth:`word_attention`); empty without attention."""
+        att = self.word_attention()
+        if att is None:
+            return []
+        return [(i, int(att[i].argmax()), float(att[i].max())) for i, w in enumerate(self.output_words)
+                if any(ch.isalpha() for ch in w) and w not in SPECIALS]
+
     def raw_output_word(self, i: int) -> str:
         """What the decoder itself wrote as output word ``i`` (before a name was copied over it)."""
         return "".join(self.output_tokens[k] for k in self.output_groups[i]).replace("\u2581", "")
