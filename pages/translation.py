@@ -104,22 +104,22 @@ def reading_note(result: TranslationResult, evaluation: dict | None) -> str:
                    "sentences, word by word (a word they never contain is taken for a name)")
     if ended:
         why.append("every training sentence ends with a full stop or a question mark, so one is added")
-    note = (f"Read as “{literal(result.source_text)}”. The model learnt English as it is usually written (“Tom”, “I”, "
-            f"“Monday”, an end mark): {'; '.join(why)}.")
+    note = (f"Read as “{literal(result.source_text)}” — the model learnt English as it is usually written (“Tom”, "
+            f"“I”, “Monday”, an end mark): {'; '.join(why)}.")
     typing = ((evaluation or {}).get("models", {}).get(result.model) or {}).get("typing") or {}
     measured = [(label, typing[kind]) for kind, label, done in (("lower_case", "in lower case", recased),
                                                                   ("no_end_mark", "without end marks", ended))
                 if done and kind in typing]
     if measured:
-        note += " On the test split typed " + " and ".join(
-            f"{label}, this model scores {t['prepared']['bleu_lc']:.1f} BLEU this way, {t['as_typed']['bleu_lc']:.1f} "
-            "reading it as typed" for label, t in measured) + "."
+        note += " Measured on the test split, this model " + "; ".join(
+            f"typed {label} scores {t['prepared']['bleu_lc']:.1f} BLEU this way against {t['as_typed']['bleu_lc']:.1f} "
+            "read as typed" for label, t in measured) + "."
     return note
 
 
 def rare_words_note(words: list[str], seen: list[int | None], sentences: int) -> str | None:
     """Which words the training English never or rarely contains, with their counts; ``None`` when all are common."""
-    rare = [(w, n) for w, n in zip(words, seen) if n is not None and n < RARE_BELOW]
+    rare = list(dict.fromkeys((w, n) for w, n in zip(words, seen) if n is not None and n < RARE_BELOW))
     if not rare:
         return None
     never = [w for w, n in rare if n == 0]
@@ -356,8 +356,9 @@ else:
         if split:
             st.caption(f"{len(split)} of {len(result.source_words)} words {'is' if len(split) == 1 else 'are'} not "
                        "in the vocabulary as a whole "
-                       f"(dashed, pieces underneath): {literal(', '.join(split))}. The encoder reads them as pieces, "
-                       "so a name it never saw still gets through, and the decoder can copy the pieces.")
+                       f"(dashed, its pieces in small type beside it): {literal(', '.join(dict.fromkeys(split)))}. "
+                       "The encoder reads such a word as pieces, so no word is ever unknown: even a name it never saw "
+                       "gets through, and the decoder can copy its pieces.")
         if result.byte_share > 0.3:
             st.warning("Many characters here are not in the vocabulary at all (another script, such as Cyrillic or "
                        "Chinese?). The model then reads raw UTF-8 bytes (red chips), which it has almost never "

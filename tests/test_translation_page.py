@@ -108,7 +108,7 @@ def test_classroom_typing_is_read_as_training_english_and_the_cost_is_measured(t
     assert "Where is the nearest train station?" in note
     typing = json.loads((ROOT / "assets" / "translation" / "evaluation.json").read_text())["models"]["attention"]
     for kind, t in typing["typing"].items():
-        shown = f"scores {t['prepared']['bleu_lc']:.1f} BLEU this way, {t['as_typed']['bleu_lc']:.1f}" in note
+        shown = f"scores {t['prepared']['bleu_lc']:.1f} BLEU this way against {t['as_typed']['bleu_lc']:.1f}" in note
         assert shown == (kind in kinds), kind
     assert ("usual case" in note) == ("lower_case" in kinds) and ("one is added" in note) == ("no_end_mark" in kinds)
     assert "gare" in _html_block(at, "tr-output")

@@ -53,7 +53,7 @@ SENTENCE_START = re.compile(r"(?:^|[.!?…][\"'»)\]]*\s+)[\"'«(\[]*([^\W\d_])"
 #: A capitalised form replaces a lower-case word only when it is at least this share of the word's uses
 #: away from a sentence start, and was seen at least ``MIN_FORM_COUNT`` times.
 MIN_FORM_SHARE = 0.6
-MIN_FORM_COUNT = 2
+MIN_FORM_COUNT = 1
 
 
 @dataclass(frozen=True)
