@@ -138,6 +138,28 @@ def test_one_job_in_flight_per_session():
     assert SESSION_FLAG not in state
 
 
+def test_a_new_run_waits_for_the_sessions_previous_job_and_says_so():
+    state: dict = {}
+    started = threading.Event()
+
+    def previous_run() -> None:   # a stopped run whose computation goes on for 1.6 s
+        with session_job(state, "timing run"):
+            started.set()
+            time.sleep(1.6)
+
+    t = threading.Thread(target=previous_run)
+    t.start()
+    started.wait(5)
+    told: list[tuple[float, str]] = []
+    t0 = time.monotonic()
+    with session_job(state, "timing run", grace=10, on_wait=lambda waited, name: told.append((waited, name))):
+        waited = time.monotonic() - t0
+        assert state[SESSION_FLAG][0] == threading.get_ident()
+    t.join()
+    assert 1.0 < waited < 5 and told and all(w >= 1.0 and name == "timing run" for w, name in told)
+    assert SESSION_FLAG not in state
+
+
 def test_a_mark_left_by_a_dead_thread_is_ignored():
     state: dict = {}
     t = threading.Thread(target=lambda: None)
@@ -159,11 +181,39 @@ def test_busy_is_shown_as_a_message_on_the_page():
         from ui import heavy
 
         st.session_state[heavy.SESSION_FLAG] = (th.main_thread().ident, "live training")
-        with heavy.job("tagging"):
-            st.write("computed")
-        st.write("after")
+        usual, heavy.SESSION_WAIT = heavy.SESSION_WAIT, 1.5   # wait this long for the previous job, then give up
+        try:
+            with heavy.job("tagging"):
+                st.write("computed")
+            st.write("after")
+        finally:
+            heavy.SESSION_WAIT = usual
 
     at = AppTest.from_function(page).run(timeout=30)
     assert not at.exception
     assert [m.value for m in at.markdown] == []
     assert "Busy, try again in a moment" in at.info[0].value and "live training" in at.info[0].value
+
+
+def test_the_page_waits_for_the_sessions_previous_job_then_draws_without_a_note():
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import threading as th
+        import time as tm
+
+        import streamlit as st
+
+        from ui import heavy
+
+        if "_prev" not in st.session_state:   # a previous run of this session, still computing for 1.5 s
+            holder = th.Thread(target=tm.sleep, args=(1.5,), daemon=True)
+            holder.start()
+            st.session_state["_prev"] = True
+            st.session_state[heavy.SESSION_FLAG] = (holder.ident, "timing run")
+        with heavy.job("timing run"):
+            st.write("computed")
+
+    at = AppTest.from_function(page).run(timeout=30)
+    assert not at.exception
+    assert [m.value for m in at.markdown] == ["computed"] and not at.info

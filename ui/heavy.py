@@ -12,8 +12,9 @@ Three limits, all cheap:
   for one of ``limit - 1`` training places (at least 1), so with the default 2 slots one slot is
   always free for quick work (a melody, a tagging) while a queue of trainings drains.
 * **One in-flight job per session** (:func:`job`): while one script run of a session is in a heavy
-  computation, another run of the same session (Streamlit starts a new one when a stopped run has
-  not finished yet) shows "busy, try again in a moment" instead of starting a second computation.
+  computation, another run of the same session (Streamlit starts a new one when a student changes a
+  control before a stopped run has finished) waits for it, saying so, instead of starting a second
+  computation; after ``UNROLLED_SESSION_WAIT`` seconds (default 60) it says "busy, try again".
 
 :func:`job` is the page-side wrapper: it sets the session flag, optionally takes a slot itself
 (for uncached work such as live training, showing the queue position while it waits), and turns
@@ -123,6 +124,9 @@ LIMITER = Limiter(int(_env_number("UNROLLED_HEAVY_JOBS", 2, 1, 64)), _env_number
 TRAINING_WAIT = _env_number("UNROLLED_TRAINING_WAIT", 300, 1, 3600)
 #: Places for long uncached jobs (live training): one fewer than the slots, so quick work never waits for them.
 TRAINING = Limiter(max(1, LIMITER.limit - 1), TRAINING_WAIT)
+#: How long a new run of a session waits for the same session's previous heavy job (a stopped run whose
+#: computation cannot be cut short) before it gives up with "busy".
+SESSION_WAIT = _env_number("UNROLLED_SESSION_WAIT", 60, 0.5, 3600)
 
 
 def _thread_alive(ident: int) -> bool:
@@ -130,20 +134,27 @@ def _thread_alive(ident: int) -> bool:
 
 
 @contextlib.contextmanager
-def session_job(state: MutableMapping, name: str = "heavy job", grace: float = 2.0) -> Iterator[None]:
+def session_job(state: MutableMapping, name: str = "heavy job", grace: float = 2.0,
+                on_wait: Callable[[float, str], None] | None = None) -> Iterator[None]:
     """Mark ``state`` (a session's state) as running a heavy job for the block.
 
-    If another live thread holds the mark, wait up to ``grace`` seconds for it, then raise
-    :class:`Busy`. A mark left by a thread that no longer exists is ignored. Re-entrant in
-    the holding thread."""
+    If another live thread holds the mark, wait up to ``grace`` seconds for it, calling
+    ``on_wait(seconds_waited, its job's name)`` about twice a second after the first second,
+    then raise :class:`Busy`. A mark left by a thread that no longer exists is ignored.
+    Re-entrant in the holding thread."""
     me = threading.get_ident()
-    deadline = time.monotonic() + grace
+    start = time.monotonic()
+    told = 0.0
     while True:
         held = state.get(SESSION_FLAG)
         if not held or held[0] == me or not _thread_alive(held[0]):
             break
-        if time.monotonic() >= deadline:
+        waited = time.monotonic() - start
+        if waited >= grace:
             raise Busy(f"this session is still busy with a {held[1]}")
+        if on_wait is not None and waited >= 1.0 and waited - told >= 0.5:
+            told = waited
+            on_wait(waited, held[1])
         time.sleep(0.1)
     if held and held[0] == me:
         yield
@@ -185,8 +196,15 @@ def job(name: str, take_slot: bool = False, wait: float | None = None) -> Iterat
     import streamlit as st
 
     note = st.empty()
+
+    def finishing(waited: float, previous: str) -> None:
+        # An st call while waiting: when the student changes a control again, this run stops here.
+        note.info(f"⏳ Your previous {previous} is still running (a computation cannot be cut short); this view "
+                  f"follows as soon as it ends ({waited:.0f} s so far)…")
+
     try:
-        with session_job(st.session_state, name):
+        with session_job(st.session_state, name, grace=SESSION_WAIT, on_wait=finishing):
+            note.empty()
             if not take_slot:
                 yield
                 return
