@@ -141,6 +141,11 @@ def test_another_script_says_what_happens() -> None:
     at = open_page(PAGE, {"tr_en": "Привет, как дела?"})
     assert not at.exception
     assert at.warning and "another script" in at.warning[0].value
+    # the attention row over ~30 byte pieces labels only some bars (every one is still named on hover)
+    row = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if c.proto.id.endswith("-tr_att_row")))
+    bars, axis = row["data"][0], row["layout"]["xaxis"]
+    assert len(bars["x"]) > 20 and 8 <= len(axis["tickvals"]) <= 18 and len(axis["ticktext"]) == len(axis["tickvals"])
+    assert len(bars["customdata"]) == len(bars["x"])
 
 
 def test_empty_and_overlong_input_give_messages() -> None:

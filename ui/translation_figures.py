@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from ui.palette import BLUE, GREY, ORANGE, VERMILION
 from ui.svg import heatmap_figure
 
+#: Bar charts label at most about this many bars (every k-th, and the highlighted one); hover names each.
+MAX_BAR_LABELS = 16
 #: Above this many columns the heatmap leaves the numbers out of its cells (hover still shows them).
 MAX_NUMBERED_COLUMNS = 14
 
@@ -52,6 +54,8 @@ def probability_bars(labels: Sequence[str], values: Sequence[float], highlight: 
     """Bars of probabilities; bar ``highlight`` in orange with a legend entry ``highlight_name``
     (so the colour is explained on the chart itself), the others in ``GREY``/``BLUE``."""
     colors = [ORANGE if i == highlight else BLUE for i in range(len(labels))]
+    every = -(-len(labels) // MAX_BAR_LABELS)   # many bars (a sentence in another script read as bytes): label some
+    ticks = sorted({*range(0, len(labels), every), *([highlight] if highlight is not None else [])})
     fig = go.Figure(go.Bar(x=list(range(len(labels))), y=list(values), marker_color=colors,
                            customdata=[plotly_text(x) for x in labels], showlegend=False,
                            text=[f"{v:.2f}" for v in values], textposition="outside",
@@ -61,9 +65,8 @@ def probability_bars(labels: Sequence[str], values: Sequence[float], highlight: 
     fig.update_layout(height=260, margin=dict(l=5, r=5, t=30, b=5), plot_bgcolor="white",
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       yaxis=dict(range=[0, 1.18], title="probability"),
-                      xaxis=dict(tickmode="array", tickvals=list(range(len(labels))),
-                                 ticktext=[plotly_text(x) for x in labels], title=xtitle,
-                                 tickangle=-45 if len(labels) > 10 else 0))
+                      xaxis=dict(tickmode="array", tickvals=ticks, ticktext=[plotly_text(labels[i]) for i in ticks],
+                                 title=xtitle, tickangle=-45 if len(labels) > 10 else 0))
     return fig
 
 
