@@ -176,7 +176,7 @@ def reorder_checkpoint() -> None:
                   "comes after its noun. While it writes, does it read the English words from left to right?",
                   ["Yes, left to right", "No: it jumps ahead, then back"], answer):
         show_svg(attention_heatmap(demo.word_attention().numpy(), demo.source_words, demo.output_words, "word"),
-                 width=560, min_width=420, label=f"Attention while translating {REORDER_SENTENCE}")
+                 width=560, min_width=340, label=f"Attention while translating {REORDER_SENTENCE}")
 
 
 def step_through(result: TranslationResult) -> None:
