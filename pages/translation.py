@@ -97,7 +97,7 @@ def reading_note(result: TranslationResult, evaluation: dict | None) -> str:
     """Why the encoder read other capitals or an added end mark, with the measured cost of reading the text as typed
     (``evaluation``'s classroom-typing scores for this model)."""
     recased = result.source_text[:len(result.typed)] != result.typed
-    ended = len(result.source_text) > len(result.typed.rstrip())
+    ended = len(result.source_text.rstrip()) > len(result.typed.rstrip())
     why = []
     if recased:
         why.append("a sentence typed in lower case or in capitals is first given the usual case of the training "

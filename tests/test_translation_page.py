@@ -113,6 +113,8 @@ def test_classroom_typing_is_read_as_training_english_and_the_cost_is_measured(t
     assert ("usual case" in note) == ("lower_case" in kinds) and ("one is added" in note) == ("no_end_mark" in kinds)
     assert "gare" in _html_block(at, "tr-output")
     assert not any(c.value.startswith("Read as") for c in open_page(PAGE).caption)   # cased text: no note
+    trailing = open_page(PAGE, {"tr_en": "Where is the nearest train station? "})      # a space after the mark
+    assert not any(c.value.startswith("Read as") for c in trailing.caption)
 
 
 def test_rare_and_unseen_words_are_counted_from_the_training_sentences() -> None:

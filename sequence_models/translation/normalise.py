@@ -21,8 +21,8 @@ The truecaser (Lita et al. 2003, in its simplest form), :func:`truecase`:
   name and capitalised (``my friend oluwaseun`` → ``My friend Oluwaseun``), so the copy step can
   carry it into the French.
 
-Words the student capitalised are never changed, so properly cased text passes through
-unchanged (except a lower-case sentence start or a lower-case name).
+Words the student wrote with a capital first letter are never changed, so properly cased text
+passes through unchanged (except a lower-case sentence start or name, or one shouted word).
 
 :func:`end_punctuation` adds the end mark a sentence lacks: ``?`` when it starts like a question
 (``where``, ``is``, ``can``…, :data:`QUESTION_STARTS`), else ``.``.
