@@ -108,18 +108,25 @@ def test_a_slot_is_released_when_the_job_fails():
         assert lim.running == 1
 
 
-def test_one_job_in_flight_per_session():
-    state: dict = {}
-    started, finish = threading.Event(), threading.Event()
+def _run_holding(state: dict, name: str, until: threading.Event | None = None, seconds: float = 5.0):
+    """Another run of the session, in a thread, holding its job mark until ``until`` is set or ``seconds`` pass."""
+    started = threading.Event()
 
-    def first_run() -> None:
-        with session_job(state, "melody generation"):
+    def run() -> None:
+        with session_job(state, name):
             started.set()
-            finish.wait(5)
+            (until or threading.Event()).wait(seconds)
 
-    t = threading.Thread(target=first_run)
+    t = threading.Thread(target=run)
     t.start()
     started.wait(5)
+    return t
+
+
+def test_one_job_in_flight_per_session():
+    state: dict = {}
+    finish = threading.Event()
+    t = _run_holding(state, "melody generation", until=finish)
     assert state[SESSION_FLAG][1] == "melody generation"
     with pytest.raises(Busy, match="still busy with a melody generation"):
         with session_job(state, "melody generation", grace=0.2):
@@ -140,16 +147,7 @@ def test_one_job_in_flight_per_session():
 
 def test_a_new_run_waits_for_the_sessions_previous_job_and_says_so():
     state: dict = {}
-    started = threading.Event()
-
-    def previous_run() -> None:   # a stopped run whose computation goes on for 1.6 s
-        with session_job(state, "timing run"):
-            started.set()
-            time.sleep(1.6)
-
-    t = threading.Thread(target=previous_run)
-    t.start()
-    started.wait(5)
+    t = _run_holding(state, "timing run", seconds=1.6)   # a stopped run whose computation goes on for 1.6 s
     told: list[tuple[float, str]] = []
     t0 = time.monotonic()
     with session_job(state, "timing run", grace=10, on_wait=lambda waited, name: told.append((waited, name))):

@@ -391,7 +391,6 @@ def heatmap_figure(z: Sequence[Sequence[float]], *, row_labels: Sequence[str], c
     if y_title:
         notes.append(dict(x=-0.5, y=n_rows - 0.5, text=y_title, showarrow=False, xanchor="left", yanchor="bottom",
                           font=dict(size=12, color="#555")))
-    return dict(data=[], layout=dict(
-        shapes=shapes, annotations=notes, height=n_rows * row_height + bottom + 24,
-        margin=dict(l=12 + 6 * longest, r=10, t=24, b=bottom), plot_bgcolor="white",
-        xaxis=dict(range=[-0.5, n_cols - 0.5]), yaxis=dict(range=[-0.5, n_rows - 0.5])))
+    return diagram_figure(shapes, notes, height=n_rows * row_height + bottom + 24,
+                          margin=dict(l=12 + 6 * longest, r=10, t=24, b=bottom),
+                          x_range=[-0.5, n_cols - 0.5], y_range=[-0.5, n_rows - 0.5])
